@@ -1,0 +1,118 @@
+# collective.rendezvous: the two commands are `make start` and `make test`.
+# `make help` lists the others.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+INSTANCE ?= instance
+HOST ?= 127.0.0.1
+PORT ?= 8080
+SITE_ID ?= Plone
+PYTEST_ARGS ?=
+
+export INSTANCE HOST PORT SITE_ID
+
+.PHONY: help
+help: ## This list
+	@grep -E '^[a-zA-Z_.-]+:.*?## ' $(MAKEFILE_LIST) | sort | \
+	  awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-16s %s\n", $$1, $$2}'
+
+# --- installation -----------------------------------------------------------
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+# The stamp is remade when a file that decides what is installed changes.
+$(VENV)/.installed: $(BIN)/python constraints.txt requirements.txt setup.py
+	$(BIN)/python -m pip install -q -c constraints.txt pip setuptools wheel
+	$(BIN)/python -m pip install -q -r requirements.txt
+	@touch $@
+
+.PHONY: install
+install: $(VENV)/.installed ## Create .venv and install the pinned set (idempotent)
+
+# --- the demo site ------------------------------------------------------------
+
+.PHONY: instance
+instance: install ## Write the Zope instance configuration (instance/etc) from etc/
+	$(BIN)/python scripts/instance.py $(INSTANCE) --host $(HOST) --port $(PORT)
+
+.PHONY: site
+site: instance ## Create the Plone site with the add-on and demo data, unless it exists
+	ADMIN_PASSWORD_FILE=$(INSTANCE)/admin-password \
+	  $(BIN)/zconsole run $(INSTANCE)/etc/zope.conf scripts/create_site.py
+
+.PHONY: start
+start: site ## Serve the demo site on http://localhost:8080/Plone (Ctrl-C stops)
+	BIN=$(BIN) scripts/serve
+
+.PHONY: stop
+stop: ## Stop the server started by `make start`
+	@if [ -f $(INSTANCE)/var/serve.pid ]; then \
+	  kill -TERM $$(cat $(INSTANCE)/var/serve.pid) && echo "Stopping."; \
+	else echo "Not running."; fi
+
+# --- quality -------------------------------------------------------------------
+
+.PHONY: test
+test: install ## Run the whole test suite
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+.PHONY: lint
+lint: install ## ruff check, ruff format --check, zpretty --check
+	$(BIN)/ruff check src tests bench scripts setup.py
+	$(BIN)/ruff format --check src tests bench scripts setup.py
+	find src -name '*.zcml' -o -name '*.xml' | grep -v '/locales/' | \
+	  xargs $(BIN)/zpretty --check
+
+.PHONY: format
+format: install ## Format the code (ruff, zpretty)
+	$(BIN)/ruff check --fix src tests bench scripts setup.py
+	$(BIN)/ruff format src tests bench scripts setup.py
+	find src -name '*.zcml' -o -name '*.xml' | grep -v '/locales/' | \
+	  xargs $(BIN)/zpretty -i
+
+.PHONY: bench
+bench: install ## Run the benchmarks in bench/ and print their tables
+	@for script in bench/*.py; do \
+	  [ -e "$$script" ] || continue; \
+	  echo "== $$script"; $(BIN)/python $$script || exit 1; done
+
+# --- pins and buildout ------------------------------------------------------------
+
+.PHONY: constraints
+constraints: install ## Regenerate constraints.txt and versions.cfg from .venv
+	$(BIN)/python scripts/pins.py freeze --python $(BIN)/python
+	$(BIN)/python scripts/pins.py versions-cfg
+
+versions.cfg: constraints.txt
+	$(BIN)/python scripts/pins.py versions-cfg
+
+.PHONY: buildout
+buildout: ## Build bin/instance and bin/test the buildout way (see docs/installation.rst)
+	$(PYTHON) -m venv buildout-venv
+	buildout-venv/bin/python -m pip install -q -c constraints.txt zc.buildout setuptools wheel pip
+	buildout-venv/bin/buildout -N
+
+.PHONY: check-buildout
+check-buildout: buildout ## Run buildout from scratch and check bin/instance and bin/test work
+	bin/instance run scripts/check_instance.py
+	bin/test tests/setup -q
+
+# --- translations -----------------------------------------------------------------
+
+.PHONY: i18n
+i18n: install ## Extract messages and sync the fr/en catalogues (needs i18ndude)
+	$(BIN)/python -m pip install -q i18ndude
+	$(BIN)/i18ndude rebuild-pot --pot src/collective/rendezvous/locales/collective.rendezvous.pot \
+	  --create collective.rendezvous src/collective/rendezvous
+	$(BIN)/i18ndude sync --pot src/collective/rendezvous/locales/collective.rendezvous.pot \
+	  src/collective/rendezvous/locales/*/LC_MESSAGES/collective.rendezvous.po
+
+.PHONY: clean
+clean: ## Remove the virtualenv and build files (keeps instance/ and its data)
+	rm -rf $(VENV) buildout-venv bin parts develop-eggs eggs .installed.cfg build dist
+	find . -name __pycache__ -prune -exec rm -rf {} +

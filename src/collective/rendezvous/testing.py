@@ -1,0 +1,38 @@
+"""Test layers: one sandbox fixture, integration and functional (real HTTP) layers."""
+
+from plone.app.contenttypes.testing import PLONE_APP_CONTENTTYPES_FIXTURE
+from plone.app.testing import applyProfile
+from plone.app.testing import FunctionalTesting
+from plone.app.testing import IntegrationTesting
+from plone.app.testing import PloneSandboxLayer
+from plone.testing.zope import WSGI_SERVER_FIXTURE
+
+import collective.rendezvous
+
+
+class Layer(PloneSandboxLayer):
+    """A Plone site with collective.rendezvous installed."""
+
+    defaultBases = (PLONE_APP_CONTENTTYPES_FIXTURE,)
+
+    def setUpZope(self, app, configurationContext):
+        import plone.restapi
+
+        self.loadZCML(package=plone.restapi)
+        self.loadZCML(package=collective.rendezvous)
+
+    def setUpPloneSite(self, portal):
+        applyProfile(portal, "collective.rendezvous:default")
+
+
+FIXTURE = Layer()
+
+INTEGRATION_TESTING = IntegrationTesting(
+    bases=(FIXTURE,),
+    name="CollectiveRendezvousLayer:IntegrationTesting",
+)
+
+FUNCTIONAL_TESTING = FunctionalTesting(
+    bases=(FIXTURE, WSGI_SERVER_FIXTURE),
+    name="CollectiveRendezvousLayer:FunctionalTesting",
+)

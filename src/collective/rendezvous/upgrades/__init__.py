@@ -1,0 +1,1 @@
+"""Upgrade steps of the default profile, one per metadata.xml version bump."""
