@@ -32,7 +32,7 @@ def admin_password() -> str:
 def ensure_admin(root) -> None:
     """A Zope-level Manager ``admin`` (created once, never reset)."""
     users = root.acl_users
-    if ADMIN not in users.getUserNames():
+    if users.getUser(ADMIN) is None:
         users._doAddUser(ADMIN, admin_password(), ["Manager"], [])
         transaction.commit()
         print(f"Created the Zope user {ADMIN!r}.")
