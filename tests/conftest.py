@@ -26,3 +26,36 @@ globals().update(
 @pytest.fixture(scope="session")
 def package_name() -> str:
     return "collective.rendezvous"
+
+
+@pytest.fixture
+def portal_url(functional_portal) -> str:
+    """The URL of the site served over real HTTP by the functional layer."""
+    return functional_portal.absolute_url()
+
+
+def json_session(user: str | None = None, password: str | None = None):
+    """A requests session speaking JSON, logged in when a user is given."""
+    import requests
+
+    session = requests.Session()
+    session.headers.update({"Accept": "application/json"})
+    if user:
+        session.auth = (user, password)
+    return session
+
+
+@pytest.fixture
+def manager():
+    """A JSON session of the site owner (Manager)."""
+    from plone.app.testing import SITE_OWNER_NAME
+    from plone.app.testing import SITE_OWNER_PASSWORD
+
+    with json_session(SITE_OWNER_NAME, SITE_OWNER_PASSWORD) as session:
+        yield session
+
+
+@pytest.fixture
+def anonymous():
+    with json_session() as session:
+        yield session

@@ -1,5 +1,6 @@
 """Test layers: one sandbox fixture, integration and functional (real HTTP) layers."""
 
+from plone import api
 from plone.app.contenttypes.testing import PLONE_APP_CONTENTTYPES_FIXTURE
 from plone.app.testing import applyProfile
 from plone.app.testing import FunctionalTesting
@@ -22,6 +23,8 @@ class Layer(PloneSandboxLayer):
         self.loadZCML(package=collective.rendezvous)
 
     def setUpPloneSite(self, portal):
+        # A French town hall's site, like the one `make start` creates.
+        api.portal.set_registry_record("plone.portal_timezone", "Europe/Paris")
         applyProfile(portal, "collective.rendezvous:default")
 
 

@@ -1,0 +1,1 @@
+Slot engine (R2, R5, R9, X1, X5–X7): slots computed from reference weeks, open weekdays, French public holidays and closures, exact across daylight-saving changes; stored per counter and day, regenerated as soon as the configuration is saved; ``GET @slots`` (with ``by=day``) and the ``@@rendezvous-tick`` view for the nightly roll-forward.

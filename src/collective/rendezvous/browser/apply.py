@@ -1,0 +1,73 @@
+"""The "Apply" form of a reference week (R12): write it on a counter over dates."""
+
+from collective.rendezvous import _
+from collective.rendezvous import scheduling
+from collective.rendezvous.content.apply import apply_week
+from collective.rendezvous.content.validation import message_of
+from plone import api
+from plone.app.uuid.utils import uuidToObject
+from plone.z3cform.layout import wrap_form
+from z3c.form import button
+from z3c.form import field
+from z3c.form import form
+from z3c.form.interfaces import WidgetActionExecutionError
+from zope import schema
+from zope.interface import Interface
+from zope.interface import Invalid
+
+
+class IApplyWeek(Interface):
+    counter = schema.Choice(
+        title=_("Counter"),
+        description=_("The counter whose schedule receives this week."),
+        vocabulary="collective.rendezvous.Counters",
+        required=True,
+    )
+    start = schema.Date(title=_("First date"), required=True)
+    end = schema.Date(
+        title=_("Last date"),
+        description=_(
+            "Dates of this period already covered by another week on this "
+            "counter are replaced."
+        ),
+        required=True,
+    )
+
+
+class ApplyWeekForm(form.Form):
+    fields = field.Fields(IApplyWeek)
+    ignoreContext = True
+    label = _("Apply this reference week to a counter")
+
+    @button.buttonAndHandler(_("Apply"), name="apply")
+    def handle_apply(self, action):
+        data, errors = self.extractData()
+        if errors:
+            self.status = self.formErrorsMessage
+            return
+        counter = uuidToObject(data["counter"], unrestricted=True)
+        if not api.user.has_permission("Modify portal content", obj=counter):
+            raise WidgetActionExecutionError(
+                "counter", Invalid(_("You may not change this counter."))
+            )
+        try:
+            apply_week(self.context, counter, data["start"], data["end"])
+        except scheduling.SchedulingError as error:
+            raise WidgetActionExecutionError(
+                "end", Invalid(message_of(error))
+            ) from error
+        api.portal.show_message(
+            _(
+                "The week was applied to ${counter}.",
+                mapping={"counter": counter.Title()},
+            ),
+            request=self.request,
+        )
+        self.request.response.redirect(counter.absolute_url())
+
+    @button.buttonAndHandler(_("Cancel"), name="cancel")
+    def handle_cancel(self, action):
+        self.request.response.redirect(self.context.absolute_url())
+
+
+ApplyWeekView = wrap_form(ApplyWeekForm)

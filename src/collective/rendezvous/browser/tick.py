@@ -1,0 +1,26 @@
+"""@@rendezvous-tick: the scheduled work, called by cron or a timer (R2, X1).
+
+Rolls every counter's slots forward to its horizon and drops past days;
+answers a JSON summary. A second run right after the first changes nothing
+and writes nothing.
+"""
+
+from collective.rendezvous.slots.generation import regenerate_all
+from plone.protect.interfaces import IDisableCSRFProtection
+from Products.Five.browser import BrowserView
+from zope.interface import alsoProvides
+
+import json
+import time
+
+
+class TickView(BrowserView):
+    def __call__(self):
+        # Called by cron with basic auth, no CSRF token; the view only does
+        # what the configuration already says, so it is safe to repeat.
+        alsoProvides(self.request, IDisableCSRFProtection)
+        started = time.perf_counter()
+        summary = regenerate_all().as_dict()
+        summary["seconds"] = round(time.perf_counter() - started, 3)
+        self.request.response.setHeader("Content-Type", "application/json")
+        return json.dumps(summary)

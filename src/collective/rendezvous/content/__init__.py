@@ -1,0 +1,1 @@
+"""Dexterity content types of collective.rendezvous, one module per type."""

@@ -1,0 +1,103 @@
+"""AppointmentType: what a citizen books (R9), e.g. "Pièces d'identité"."""
+
+from collective.rendezvous import _
+from collective.rendezvous.content import validation
+from plone.autoform import directives
+from plone.dexterity.content import Container
+from plone.supermodel import model
+from z3c.form.browser.checkbox import CheckBoxFieldWidget
+from zope import schema
+from zope.interface import implementer
+
+
+class IAppointmentType(model.Schema):
+    """An appointment type: label, duration, horizon, notice, options..."""
+
+    title = schema.TextLine(title=_("Label"), required=True)
+
+    detail = schema.Text(
+        title=_("Detail"),
+        description=_("Shown to citizens on the portal to describe this appointment."),
+        required=True,
+    )
+
+    duration = schema.Int(
+        title=_("Duration (minutes)"),
+        description=_("Length of one appointment, in minutes (1 to 1440)."),
+        required=True,
+        default=30,
+        constraint=validation.check_duration,
+    )
+
+    horizon = schema.TextLine(
+        title=_("Maximum booking horizon"),
+        description=_(
+            "How far ahead slots are offered: a whole number followed by d "
+            "(days), w (weeks) or m (months). Here m means MONTHS: 2m = the "
+            "next two months."
+        ),
+        required=True,
+        default="2m",
+        constraint=validation.check_horizon,
+    )
+
+    min_notice = schema.TextLine(
+        title=_("Minimum notice"),
+        description=_(
+            "How long before the appointment booking closes: a whole number "
+            "followed by m (minutes), h (hours) or d (days). Here m means "
+            "MINUTES: 60m = up to one hour before. Empty: until the start."
+        ),
+        required=False,
+        default="",
+        missing_value="",
+        constraint=validation.check_notice,
+    )
+
+    directives.widget("partner_types", CheckBoxFieldWidget)
+    partner_types = schema.List(
+        title=_("Partner types allowed to book"),
+        description=_("Leave empty to open this appointment type to everyone."),
+        value_type=schema.Choice(vocabulary="collective.rendezvous.PartnerTypes"),
+        required=False,
+        default=[],
+        missing_value=[],
+    )
+
+    directives.widget("services", CheckBoxFieldWidget)
+    services = schema.List(
+        title=_("Services"),
+        description=_(
+            "The services (groups) whose agents manage the counters of this "
+            "type. Leave empty for all services."
+        ),
+        value_type=schema.Choice(vocabulary="collective.rendezvous.Services"),
+        required=False,
+        default=[],
+        missing_value=[],
+    )
+
+    options = schema.List(
+        title=_("Options"),
+        description=_(
+            'One per line, e.g. "CNI" and "Passeport": the person booking must '
+            "choose one. Leave empty when there is no choice to make."
+        ),
+        value_type=schema.TextLine(),
+        required=False,
+        default=[],
+        missing_value=[],
+        constraint=validation.check_options,
+    )
+
+    portal_visible = schema.Bool(
+        title=_("Visible on the portal"),
+        description=_("Unticked: only agents can book it, in the back office."),
+        required=False,
+        default=True,
+    )
+
+
+@implementer(IAppointmentType)
+class AppointmentType(Container):
+    """An appointment type."""

@@ -1,0 +1,103 @@
+"""Schema fields and row schemas shared by the content types."""
+
+from collective.rendezvous import _
+from collective.rendezvous import scheduling
+from collective.rendezvous.content.validation import engine_check
+from collective.rendezvous.content.validation import RendezvousValidationError
+from plone.supermodel import model
+from zope import schema
+from zope.interface import implementer
+from zope.schema.interfaces import ConstraintNotSatisfied
+from zope.schema.interfaces import IChoice
+
+import datetime
+
+
+class IPeriodRow(model.Schema):
+    """A closure: from a first to a last date (inclusive), with a label."""
+
+    start = schema.Date(title=_("First date"), required=True)
+    end = schema.Date(title=_("Last date"), required=True)
+    label = schema.TextLine(title=_("Reason"), required=False, default="")
+
+
+class IScheduleRow(model.Schema):
+    """A reference week applied to a counter from a first to a last date."""
+
+    week = schema.Choice(
+        title=_("Reference week"),
+        vocabulary="collective.rendezvous.ReferenceWeeks",
+        required=True,
+    )
+    start = schema.Date(title=_("First date"), required=True)
+    end = schema.Date(title=_("Last date"), required=True)
+
+
+class IContentChoice(IChoice):
+    """A Choice of content by UID: REST reads and writes the bare UID."""
+
+
+@implementer(IContentChoice)
+class ContentChoice(schema.Choice):
+    """A Choice of content by UID that says which content it expected."""
+
+    missing_message = _("This value does not exist.")
+
+    def _validate(self, value):
+        try:
+            super()._validate(value)
+        except ConstraintNotSatisfied as error:
+            raise RendezvousValidationError(self.missing_message) from error
+
+
+class AppointmentTypeChoice(ContentChoice):
+    missing_message = _(
+        "There is no appointment type with this identifier: choose one of the "
+        "appointment types of the site."
+    )
+
+
+def _date(value, what):
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    raise RendezvousValidationError(
+        _(
+            "Each period needs a ${what} written as a date (YYYY-MM-DD).",
+            mapping={"what": what},
+        )
+    )
+
+
+def schedule_rows(value) -> list[scheduling.ScheduleRow]:
+    """The engine's rows for the schedule field's value (a list of dicts)."""
+    rows = []
+    for row in value or ():
+        if not row.get("week"):
+            raise RendezvousValidationError(
+                _("Each period of the schedule needs a reference week.")
+            )
+        rows.append(
+            scheduling.ScheduleRow(
+                week=row["week"],
+                start=_date(row.get("start"), _("first date")),
+                end=_date(row.get("end"), _("last date")),
+            )
+        )
+    return rows
+
+
+class ScheduleField(schema.List):
+    """The schedule of a counter: rows that never overlap (R12)."""
+
+    def _validate(self, value):
+        # Checked before the rows' own validation, which only knows how to
+        # say "wrong contained type".
+        from collective.rendezvous.content.vocabularies import reference_week_uids
+
+        rows = schedule_rows(value)
+        if rows:
+            known = reference_week_uids()
+            engine_check(lambda r: scheduling.validate_rows(r, known), rows)
+        super()._validate(value)

@@ -1,0 +1,75 @@
+"""The Classic UI "Rendez-vous" control panel: the settings form and its page."""
+
+from collective.rendezvous import _
+from collective.rendezvous.controlpanels.interfaces import IRendezvousSettings
+from collective.rendezvous.controlpanels.interfaces import PREFIX
+from collective.rendezvous.vocabularies.calendar import keep_region_holidays
+from collective.z3cform.datagridfield.datagridfield import DataGridValidator
+from collective.z3cform.datagridfield.interfaces import IDataGridFieldWidget
+from plone import api
+from plone.app.registry.browser.controlpanel import ControlPanelFormWrapper
+from plone.app.registry.browser.controlpanel import RegistryEditForm
+from Products.Five.browser.pagetemplatefile import ViewPageTemplateFile
+from z3c.form.interfaces import NO_VALUE
+from zope.component import adapter
+from zope.interface import Interface
+from zope.schema.interfaces import IList
+
+
+class RendezvousSettingsForm(RegistryEditForm):
+    """Edit ``IRendezvousSettings`` (registry prefix ``collective.rendezvous``)."""
+
+    schema = IRendezvousSettings
+    schema_prefix = PREFIX
+    label = _("Rendez-vous")
+    description = _(
+        "Settings of the appointment module shared by every appointment folder."
+    )
+    default_fieldset_label = _("Opening days")
+
+    def applyChanges(self, data):
+        # Drop the holidays kept open that the new region does not have.
+        if "holiday_region" in data and "holidays_open" in data:
+            data["holidays_open"] = keep_region_holidays(
+                data["holidays_open"], data["holiday_region"]
+            )
+        return super().applyChanges(data)
+
+
+class RendezvousControlPanel(ControlPanelFormWrapper):
+    """``@@rendezvous-controlpanel``: the appointment folders, then the form (R4)."""
+
+    form = RendezvousSettingsForm
+    index = ViewPageTemplateFile("controlpanel.pt")
+
+    def folders(self) -> list[dict]:
+        """The appointment folders the user can see, by title."""
+        brains = api.content.find(
+            portal_type="RendezvousFolder", sort_on="sortable_title"
+        )
+        return [
+            {"title": brain.Title or brain.getId, "url": brain.getURL()}
+            for brain in brains
+        ]
+
+    def add_folder_url(self) -> str:
+        return f"{api.portal.get().absolute_url()}/++add++RendezvousFolder"
+
+
+@adapter(IRendezvousSettings, Interface, Interface, IList, IDataGridFieldWidget)
+class RowsValidator(DataGridValidator):
+    """Check a data grid of the settings as a whole with its field's constraint.
+
+    ``DataGridValidator`` only looks at the cells, and the registry's copy of
+    a field drops its constraint, so without this the rules across rows (a
+    closure's dates, unique ids) would never be checked by the form.
+    Registered for the records proxy (which provides the schema) rather than
+    per field: a per-field discriminator marks the schema's field object, and
+    the registry then refuses the persistent copy it makes of it.
+    """
+
+    def validate(self, value, force=False):
+        super().validate(value, force)
+        constraint = self.field.constraint
+        if value not in (None, NO_VALUE) and constraint is not None:
+            constraint(value)

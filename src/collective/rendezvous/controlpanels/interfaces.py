@@ -1,0 +1,266 @@
+"""The registry schema of the "Rendez-vous" settings and its row schemas.
+
+The field names are the public names of ``@controlpanels/rendezvous``. Later
+issues add the notification matrix and texts, the SMS gateway, the reminder
+delay, quiet hours and rate limits here, each with an upgrade step that
+re-imports ``registry/collective.rendezvous.controlpanels.interfaces.
+IRendezvousSettings.xml``.
+"""
+
+from collective.rendezvous import _
+from collective.rendezvous.content.validation import RendezvousValidationError
+from collective.z3cform.datagridfield.datagridfield import DataGridFieldFactory
+from collective.z3cform.datagridfield.registry import DictRow
+from datetime import date
+from plone.autoform import directives
+from plone.supermodel import model
+from z3c.form.browser.checkbox import CheckBoxFieldWidget
+from zope import schema
+from zope.interface import Interface
+
+import re
+
+
+PREFIX = "collective.rendezvous"
+
+# Weekday keys, indexed like ``date.weekday()`` (0 = Monday).
+WEEKDAYS = (
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+)
+
+# One closure row longer than this is almost certainly a typo in the year
+# (2026 -> 2062), and would expand to tens of thousands of closed dates.
+MAX_CLOSURE_DAYS = 366
+
+PARTNER_TYPE_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+
+DEFAULT_PARTNER_TYPES = [
+    {"id": "particulier", "title": "Particulier"},
+    {"id": "professionnel", "title": "Professionnel"},
+    {"id": "association", "title": "Association"},
+    {"id": "administration", "title": "Administration"},
+]
+
+
+def check_partner_type_id(value: str) -> bool:
+    """A partner type id: lowercase ascii letters, digits and hyphens."""
+    if value and not PARTNER_TYPE_ID.match(value):
+        raise RendezvousValidationError(
+            _(
+                'The id "${id}" may only contain lowercase letters a-z, digits '
+                "and hyphens, and must start with a letter or a digit.",
+                mapping={"id": value},
+            )
+        )
+    return True
+
+
+def check_closures(rows) -> bool:
+    """Each closure has a first and a last date, the last not before the first.
+
+    Runs before the rows themselves are validated, so it tolerates incomplete
+    rows and names the faulty one (numbered from 1) in its message.
+    """
+    for number, row in enumerate(rows or (), start=1):
+        if not isinstance(row, dict):
+            continue
+        start, end = row.get("start"), row.get("end")
+        label = (row.get("label") or "").strip()
+        mapping = {"number": number, "label": label}
+        if start is None or end is None:
+            raise RendezvousValidationError(
+                _(
+                    "Closure ${number}: give both the first and the last date.",
+                    mapping=mapping,
+                )
+            )
+        if not (isinstance(start, date) and isinstance(end, date)):
+            continue
+        mapping.update(start=start.isoformat(), end=end.isoformat())
+        if end < start:
+            if label:
+                message = _(
+                    "Closure ${number} (${label}): the last date ${end} is "
+                    "before the first date ${start}.",
+                    mapping=mapping,
+                )
+            else:
+                message = _(
+                    "Closure ${number}: the last date ${end} is before the first "
+                    "date ${start}.",
+                    mapping=mapping,
+                )
+            raise RendezvousValidationError(message)
+        if (end - start).days + 1 > MAX_CLOSURE_DAYS:
+            mapping["max"] = MAX_CLOSURE_DAYS
+            raise RendezvousValidationError(
+                _(
+                    "Closure ${number}: from ${start} to ${end} is longer than "
+                    "${max} days; check the years.",
+                    mapping=mapping,
+                )
+            )
+    return True
+
+
+def check_partner_types(rows) -> bool:
+    """Partner type ids are well formed and unique; every row has a title.
+
+    Runs before the rows themselves are validated: tolerates incomplete rows
+    and names the faulty one (numbered from 1).
+    """
+    seen: dict[str, int] = {}
+    for number, row in enumerate(rows or (), start=1):
+        if not isinstance(row, dict):
+            continue
+        type_id = row.get("id") or ""
+        title = row.get("title") or ""
+        mapping = {"number": number, "id": type_id}
+        if not isinstance(type_id, str) or not PARTNER_TYPE_ID.match(type_id):
+            raise RendezvousValidationError(
+                _(
+                    'Partner type ${number}: the id "${id}" may only contain '
+                    "lowercase letters a-z, digits and hyphens, and must start "
+                    "with a letter or a digit.",
+                    mapping=mapping,
+                )
+            )
+        if type_id in seen:
+            mapping["other"] = seen[type_id]
+            raise RendezvousValidationError(
+                _(
+                    'Partner type ${number}: the id "${id}" is already used by '
+                    "partner type ${other}.",
+                    mapping=mapping,
+                )
+            )
+        seen[type_id] = number
+        if not isinstance(title, str) or not title.strip():
+            raise RendezvousValidationError(
+                _("Partner type ${number}: the title is missing.", mapping=mapping)
+            )
+    return True
+
+
+class IClosureRow(Interface):
+    """One exceptional closure of every counter: a period and its reason."""
+
+    start = schema.Date(title=_("First day"))
+
+    end = schema.Date(title=_("Last day (included)"))
+
+    label = schema.TextLine(
+        title=_("Reason"),
+        required=False,
+        default="",
+        missing_value="",
+    )
+
+
+class IPartnerTypeRow(Interface):
+    """One partner type: a stable id (stored on bookings) and its title."""
+
+    id = schema.TextLine(
+        title=_("Id"),
+        description=_("Lowercase letters, digits and hyphens; do not change it."),
+        constraint=check_partner_type_id,
+    )
+
+    title = schema.TextLine(title=_("Title"))
+
+
+class IRendezvousSettings(model.Schema):
+    """The global settings of the appointment module (registry records)."""
+
+    directives.widget("open_weekdays", CheckBoxFieldWidget)
+    open_weekdays = schema.List(
+        title=_("Open weekdays"),
+        description=_(
+            "The days of the week the counters may open. Their hours come "
+            "from the reference weeks."
+        ),
+        value_type=schema.Choice(vocabulary="collective.rendezvous.Weekdays"),
+        default=list(WEEKDAYS[:5]),
+        missing_value=[],
+        required=False,
+    )
+
+    holiday_region = schema.Choice(
+        title=_("Public holiday calendar"),
+        description=_(
+            "Whose public holidays apply: metropolitan France, Alsace-Moselle "
+            "or an overseas department. Save after changing it to choose the "
+            "holidays kept open below."
+        ),
+        vocabulary="collective.rendezvous.HolidayRegions",
+        default="metropole",
+    )
+
+    directives.widget("holidays_open", CheckBoxFieldWidget)
+    holidays_open = schema.List(
+        title=_("Public holidays kept open"),
+        description=_(
+            "Every public holiday is closed unless ticked here. The choice "
+            "applies every year."
+        ),
+        value_type=schema.Choice(vocabulary="collective.rendezvous.Holidays"),
+        default=[],
+        missing_value=[],
+        required=False,
+    )
+
+    directives.widget("closures", DataGridFieldFactory)
+    closures = schema.List(
+        title=_("Exceptional closures"),
+        description=_(
+            "Periods when every counter is closed, the first and the last day "
+            "included. A place or a counter can also have its own closures."
+        ),
+        value_type=DictRow(title=_("Closure"), schema=IClosureRow),
+        default=[],
+        missing_value=[],
+        required=False,
+        constraint=check_closures,
+    )
+
+    model.fieldset(
+        "people",
+        label=_("Partners and services"),
+        fields=["partner_types", "service_groups"],
+    )
+
+    directives.widget("partner_types", DataGridFieldFactory)
+    partner_types = schema.List(
+        title=_("Partner types"),
+        description=_(
+            "Who books: an appointment type can be restricted to some of them. "
+            "The id is stored on the bookings: add new types rather than "
+            "renaming an id."
+        ),
+        value_type=DictRow(title=_("Partner type"), schema=IPartnerTypeRow),
+        default=[dict(row) for row in DEFAULT_PARTNER_TYPES],
+        missing_value=[],
+        required=False,
+        constraint=check_partner_types,
+    )
+
+    directives.widget("service_groups", CheckBoxFieldWidget)
+    service_groups = schema.List(
+        title=_("Municipal services"),
+        description=_(
+            "The user groups that are municipal services; an appointment type "
+            "is managed by some of them. Leave empty to use every group except "
+            "Plone's own (Administrators, Site Administrators, Reviewers, "
+            "Authenticated Users)."
+        ),
+        value_type=schema.Choice(vocabulary="plone.app.vocabularies.Groups"),
+        default=[],
+        missing_value=[],
+        required=False,
+    )

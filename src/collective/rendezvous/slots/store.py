@@ -1,0 +1,84 @@
+"""A counter's slots: one persistent record per open day, in a BTree by date.
+
+``SlotStore`` (on the counter, attribute ``_rendezvous_slots``) maps the day's
+ordinal (``date.toordinal()``) to a ``DaySlots``. A ``DaySlots`` holds the day's
+slot starts (minutes since the Unix epoch, UTC) and what is taken: start ->
+(end, booking UID). Free/taken is answered from these records alone, without
+loading bookings.
+
+Why a record per counter-day: it is the booking guard (X2). Every booking,
+move or cancellation of a slot rewrites its day record, so two concurrent
+transactions on the same counter-day write the same object and ZODB raises a
+ConflictError for one of them; Zope retries it and the retry sees the slot
+taken. Bookings on other days or other counters touch other records and never
+conflict. Regeneration writes a day record only when its starts change.
+"""
+
+from Acquisition import aq_base
+from BTrees.IOBTree import IOBTree
+from persistent import Persistent
+
+import datetime
+
+
+STORE_ATTRIBUTE = "_rendezvous_slots"
+
+
+class DaySlots(Persistent):
+    """The slots of one counter on one day, and which of them are taken."""
+
+    def __init__(self, starts: tuple[int, ...], duration: int):
+        self.starts = tuple(starts)
+        self.duration = duration
+        # start -> (end, booking UID); replaced, never mutated in place, so
+        # that every change writes this record.
+        self.taken: dict[int, tuple[int, str]] = {}
+
+    def is_free(self, start: int, duration: int | None = None) -> bool:
+        """No taken interval overlaps [start, start + duration)."""
+        end = start + (duration or self.duration)
+        return not any(
+            taken_start < end and start < taken_end
+            for taken_start, (taken_end, _uid) in self.taken.items()
+        )
+
+    def free_starts(self) -> list[int]:
+        if not self.taken:
+            return list(self.starts)
+        return [start for start in self.starts if self.is_free(start)]
+
+    def take(self, start: int, end: int, booking_uid: str) -> None:
+        taken = dict(self.taken)
+        taken[start] = (end, booking_uid)
+        self.taken = taken
+
+    def release(self, start: int) -> None:
+        taken = dict(self.taken)
+        taken.pop(start, None)
+        self.taken = taken
+
+
+class SlotStore(Persistent):
+    """The days of one counter: ordinal of the date -> DaySlots."""
+
+    def __init__(self):
+        self.days = IOBTree()
+        # What the current days were generated from (see generation.py).
+        self.signature = None
+
+    def day(self, day: datetime.date) -> DaySlots | None:
+        return self.days.get(day.toordinal())
+
+    def between(self, first: datetime.date, last: datetime.date):
+        """(date, DaySlots) of the stored days from first to last, in order."""
+        for ordinal, record in self.days.items(first.toordinal(), last.toordinal()):
+            yield datetime.date.fromordinal(ordinal), record
+
+
+def get_store(counter, create: bool = False) -> SlotStore | None:
+    """The counter's slot store (made on demand when ``create``)."""
+    store = getattr(aq_base(counter), STORE_ATTRIBUTE, None)
+    if store is None and create:
+        store = SlotStore()
+        setattr(counter, STORE_ATTRIBUTE, store)
+    return store
