@@ -116,7 +116,10 @@ class RendezvousControlpanelDeserializer(ControlpanelDeserializeFromJson):
                 values["holiday_region"],
             )
         for name, value in values.items():
-            setattr(proxy, name, value)
+            # Like the form, write only what changes: every write notifies
+            # IRecordModifiedEvent, and front ends PATCH the whole panel.
+            if getattr(proxy, name) != value:
+                setattr(proxy, name, value)
 
     def read(self, field, value, values):
         """Turn the JSON value of one field into a valid stored value."""
