@@ -69,6 +69,10 @@ class ICounter(model.Schema):
 class Counter(Container):
     """A counter. Its bookings live inside it."""
 
+    # Bookings need no order; an ordered folder would make every booking of
+    # the counter write one shared order list (a ConflictError hot spot).
+    _ordering = "unordered"
+
     def get_appointment_type(self):
         """The AppointmentType object this counter serves, or None."""
         uid = getattr(self, "appointment_type", None)

@@ -1,0 +1,472 @@
+"""Book, move, cancel and mark bookings, keeping the counters' slots in step.
+
+The guard (X2): taking a slot rewrites the counter's day record
+(``DaySlots.take``). Two transactions booking the same counter-day write the
+same persistent object, so ZODB raises a ConflictError for the second one;
+Zope retries the request, the retry sees the slot taken and answers 409.
+Nothing here relies on a check-then-write of data that concurrent
+transactions would merge silently (BTree containers, the catalog).
+"""
+
+from collective.rendezvous import _
+from collective.rendezvous import scheduling
+from collective.rendezvous.booking import codes
+from collective.rendezvous.content.appointment_type import IAppointmentType
+from collective.rendezvous.content.booking import IBooking
+from collective.rendezvous.content.counter import ICounter
+from collective.rendezvous.content.place import IPlace
+from collective.rendezvous.interfaces import BookingAbsentEvent
+from collective.rendezvous.interfaces import BookingAttendedEvent
+from collective.rendezvous.interfaces import BookingCancelledEvent
+from collective.rendezvous.interfaces import BookingCreatedEvent
+from collective.rendezvous.interfaces import BookingMovedEvent
+from collective.rendezvous.interfaces import BookingUnscheduledEvent
+from collective.rendezvous.slots.generation import site_timezone
+from collective.rendezvous.slots.query import MANAGE_BOOKINGS
+from collective.rendezvous.slots.query import offered_counters
+from collective.rendezvous.slots.query import to_datetime
+from collective.rendezvous.slots.store import get_store
+from dataclasses import dataclass
+from plone import api
+from plone.app.uuid.utils import uuidToObject
+from plone.dexterity.utils import createContent
+from plone.uuid.interfaces import IUUID
+from zope.event import notify
+
+import datetime
+import phonenumbers
+import random
+import re
+
+
+EMAIL = re.compile(r"^[^@\s<>\"']+@[^@\s<>\"']+\.[^@\s<>\"']+$")
+CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+ACTIVE_STATES = ("booked",)
+
+
+class BookingError(Exception):
+    """A refused request: HTTP status, the field concerned, a message."""
+
+    def __init__(self, status: int, message, field: str | None = None):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.field = field
+
+
+@dataclass
+class Request:
+    """A booking request, as every entry point gives it to ``book``."""
+
+    type: str = ""
+    start: str = ""
+    counter: str = ""
+    place: str = ""
+    option: str = ""
+    beneficiary: str = ""
+    email: str = ""
+    phone: str = ""
+    partner_type: str = ""
+    comment: str = ""
+
+    @classmethod
+    def from_dict(cls, data) -> "Request":
+        if not isinstance(data, dict):
+            raise BookingError(400, _("The body must be a JSON object."))
+        values = {}
+        for name in cls.__dataclass_fields__:
+            value = data.get(name)
+            if value is None:
+                value = ""
+            if not isinstance(value, str):
+                raise BookingError(400, _("This value must be a text."), field=name)
+            values[name] = value.strip()
+        return cls(**values)
+
+
+# -- helpers -------------------------------------------------------------------
+
+
+def may_manage(obj) -> bool:
+    """Whether the current user manages bookings on this counter/booking."""
+    return bool(api.user.has_permission(MANAGE_BOOKINGS, obj=obj))
+
+
+def now_in_site() -> datetime.datetime:
+    return datetime.datetime.now(site_timezone())
+
+
+def parse_start(value: str) -> datetime.datetime:
+    try:
+        start = datetime.datetime.fromisoformat(value)
+    except (TypeError, ValueError):
+        raise BookingError(
+            400,
+            _(
+                "Write the start as an ISO 8601 date and time, "
+                "e.g. 2026-12-01T09:00:00+01:00."
+            ),
+            field="start",
+        ) from None
+    if start.tzinfo is None:
+        start = start.replace(tzinfo=site_timezone())
+    return start
+
+
+def clean_text(value: str, field: str, required: bool, maximum: int = 200) -> str:
+    if CONTROL.search(value.replace("\n", "").replace("\r", "").replace("\t", "")):
+        raise BookingError(400, _("This text contains invalid characters."), field)
+    if required and not value:
+        raise BookingError(400, _("This field is required."), field)
+    if len(value) > maximum:
+        raise BookingError(
+            400,
+            _(
+                "This text is too long (at most ${max} characters).",
+                mapping={"max": maximum},
+            ),
+            field,
+        )
+    return value
+
+
+def clean_email(value: str, required: bool) -> str:
+    if not value:
+        if required:
+            raise BookingError(400, _("An e-mail address is required."), "email")
+        return ""
+    if len(value) > 254 or not EMAIL.match(value):
+        raise BookingError(400, _("This is not a valid e-mail address."), "email")
+    return value
+
+
+def clean_phone(value: str) -> str:
+    """The number in E.164 (+33612345678); French numbers may omit +33."""
+    if not value:
+        return ""
+    try:
+        number = phonenumbers.parse(value, "FR")
+    except phonenumbers.NumberParseException:
+        number = None
+    if number is None or not phonenumbers.is_valid_number(number):
+        raise BookingError(400, _("This is not a valid phone number."), "phone")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def find(folder, uid: str, interface):
+    """Content of this service by UID, or None."""
+    if not uid or len(uid) > 64:
+        return None
+    obj = uuidToObject(uid, unrestricted=True)
+    if obj is None or not interface.providedBy(obj):
+        return None
+    path = folder.getPhysicalPath()
+    return obj if obj.getPhysicalPath()[: len(path)] == path else None
+
+
+def window(appointment_type, as_agent: bool, now: datetime.datetime):
+    """(earliest, limit) in minutes since the epoch for this booker."""
+    horizon = scheduling.parse_horizon(appointment_type.horizon)
+    notice = (
+        scheduling.parse_notice(appointment_type.min_notice)
+        if appointment_type.min_notice and not as_agent
+        else None
+    )
+    earliest, limit = scheduling.offer_window(now, notice, horizon)
+    return scheduling.slot_key(earliest), scheduling.slot_key(limit)
+
+
+def state_of(booking) -> str:
+    return api.content.get_state(booking)
+
+
+def _transition(booking, transition: str) -> None:
+    # The service has checked who may do this; the workflow records it.
+    with api.env.adopt_roles(["Manager"]):
+        api.content.transition(obj=booking, transition=transition)
+
+
+def _take(counter, start_key: int, booking_uid: str, tz) -> tuple[int, int]:
+    """Take a free slot on a counter; (start, end) keys. Raises 409 if taken."""
+    store = get_store(counter)
+    day = to_datetime(start_key, tz).date()
+    record = store.day(day) if store is not None else None
+    if record is None or start_key not in record.starts:
+        raise BookingError(409, _("This slot is not offered."), "start")
+    if not record.is_free(start_key):
+        raise BookingError(
+            409, _("This slot has just been taken: please choose another one."), "start"
+        )
+    end_key = start_key + record.duration
+    record.take(start_key, end_key, booking_uid)
+    return start_key, end_key
+
+
+def _release(booking) -> None:
+    """Free the booking's slot in its counter's day record (if it holds it)."""
+    counter = booking.__parent__
+    store = get_store(counter)
+    if store is None:
+        return
+    key = scheduling.slot_key(booking.start)
+    record = store.day(booking.start.astimezone(site_timezone()).date())
+    if record is not None and record.taken.get(key, (None, None))[1] == booking.UID():
+        record.release(key)
+
+
+def _candidates(folder, appointment_type, start_key, request, tz, now):
+    """Counters where the slot could be taken, best first (least loaded)."""
+    place = counter = None
+    if request.place:
+        place = find(folder, request.place, IPlace)
+        if place is None:
+            raise BookingError(
+                400, _("There is no place with this identifier."), "place"
+            )
+    if request.counter:
+        counter = find(folder, request.counter, ICounter)
+        if counter is None or counter.appointment_type != appointment_type.UID():
+            raise BookingError(
+                400,
+                _("There is no counter of this type with this identifier."),
+                "counter",
+            )
+    day = to_datetime(start_key, tz).date()
+    options = []
+    boundary = False
+    for obj, manages in offered_counters(appointment_type, folder, place, counter):
+        earliest, limit = window(appointment_type, manages, now)
+        store = get_store(obj)
+        record = store.day(day) if store is not None else None
+        if record is None:
+            continue
+        if start_key in record.starts:
+            boundary = True
+        if not (earliest <= start_key < limit):
+            continue
+        if start_key in record.starts and record.is_free(start_key):
+            options.append((len(record.taken), random.random(), obj))
+    if not options:
+        if boundary or not _any_day(folder, appointment_type, day, place, counter):
+            raise BookingError(
+                409, _("This slot is not free: please choose another one."), "start"
+            )
+        raise BookingError(400, _("This time is not the start of a slot."), "start")
+    options.sort(key=lambda item: item[:2])
+    return [obj for _load, _rand, obj in options]
+
+
+def _any_day(folder, appointment_type, day, place, counter) -> bool:
+    for obj, _manages in offered_counters(appointment_type, folder, place, counter):
+        store = get_store(obj)
+        if store is not None and store.day(day) is not None:
+            return True
+    return False
+
+
+# -- the service ---------------------------------------------------------------
+
+
+def book(folder, data) -> tuple[object, str]:
+    """Make a booking from a request (dict or Request); (booking, token)."""
+    request = data if isinstance(data, Request) else Request.from_dict(data)
+    appointment_type = find(folder, request.type, IAppointmentType)
+    if appointment_type is None:
+        raise BookingError(
+            400, _("There is no appointment type with this identifier."), "type"
+        )
+    tz = site_timezone()
+    now = now_in_site()
+    start_key = scheduling.slot_key(parse_start(request.start))
+    candidates = _candidates(folder, appointment_type, start_key, request, tz, now)
+    counter = candidates[0]
+    as_agent = may_manage(counter)
+    if not appointment_type.portal_visible and not as_agent:
+        raise BookingError(
+            400, _("There is no appointment type with this identifier."), "type"
+        )
+    beneficiary = clean_text(request.beneficiary, "beneficiary", required=True)
+    email = clean_email(request.email, required=not as_agent)
+    phone = clean_phone(request.phone)
+    comment = clean_text(request.comment, "comment", required=False, maximum=2000)
+    option = _option(appointment_type, request.option)
+    partner_type = _partner_type(appointment_type, request.partner_type)
+
+    booking = createContent("Booking")
+    uid = IUUID(booking)  # given by plone.uuid when the object is created
+    start, end = _take(counter, start_key, uid, tz)
+    code = codes.new_code(folder, uid)
+    token, token_hash = codes.new_token()
+    booking.id = code.lower()
+    booking.code = code
+    booking.token_hash = token_hash
+    booking.beneficiary = beneficiary
+    booking.email = email
+    booking.phone = phone
+    booking.partner_type = partner_type
+    booking.option = option
+    booking.comment = comment
+    # Stored in UTC: ZoneInfo objects do not pickle in the ZODB's protocol.
+    booking.start = to_datetime(start, datetime.UTC)
+    booking.end = to_datetime(end, datetime.UTC)
+    booking.previous_start = None
+    booking.booked_by = "agent" if as_agent else "citizen"
+    counter._setObject(booking.id, booking)
+    booking = counter[booking.id]
+    booking.log("booked", by=_actor(as_agent), start=booking.start.isoformat())
+    booking.reindexObject()
+    notify(BookingCreatedEvent(booking, by=booking.booked_by))
+    return booking, token
+
+
+def _actor(as_agent: bool) -> str:
+    if as_agent:
+        return api.user.get_current().getId() or "agent"
+    return "citizen"
+
+
+def _option(appointment_type, option: str) -> str:
+    options = list(appointment_type.options or ())
+    if not options:
+        if option:
+            raise BookingError(
+                400, _("This appointment type has no options."), "option"
+            )
+        return ""
+    if not option:
+        raise BookingError(
+            400, _("Choose one of the options of this appointment type."), "option"
+        )
+    if option not in options:
+        raise BookingError(
+            400, _("This option does not exist for this appointment type."), "option"
+        )
+    return option
+
+
+def _partner_type(appointment_type, partner_type: str) -> str:
+    allowed = list(appointment_type.partner_types or ())
+    if allowed and partner_type not in allowed:
+        raise BookingError(
+            400,
+            _(
+                "This appointment type is open to some partner types only: "
+                "choose one of them."
+            ),
+            "partner_type",
+        )
+    if partner_type:
+        from collective.rendezvous.controlpanels.settings import get_settings
+
+        known = {row.get("id") for row in get_settings().partner_types or ()}
+        if partner_type not in known:
+            raise BookingError(
+                400, _("This partner type does not exist."), "partner_type"
+            )
+    return partner_type
+
+
+def get_booking(folder, code: str):
+    uid = codes.lookup(folder, code)
+    booking = uuidToObject(uid, unrestricted=True) if uid else None
+    if booking is None or not IBooking.providedBy(booking):
+        raise BookingError(404, _("There is no booking with this code."), "code")
+    return booking
+
+
+def authorise(booking, token, agent_only: bool = False) -> str:
+    """Who acts: "agent" (manages the counter) or "citizen" (right token)."""
+    if may_manage(booking):
+        return "agent"
+    if agent_only:
+        raise BookingError(403 if token else 401, _("Only an agent can do this."))
+    if not token:
+        raise BookingError(
+            401, _("The private link of the booking is required."), "token"
+        )
+    if not codes.token_matches(booking.token_hash, token):
+        raise BookingError(403, _("This link is not valid for this booking."), "token")
+    return "citizen"
+
+
+def cancel(booking, by: str, reason: str = "") -> None:
+    state = state_of(booking)
+    if state not in ("booked", "unscheduled"):
+        raise BookingError(409, _("This booking can no longer be cancelled."), "state")
+    reason = clean_text(reason or "", "reason", required=False, maximum=500)
+    if state == "booked":
+        _release(booking)
+    _transition(booking, "cancel_by_citizen" if by == "citizen" else "cancel_by_agent")
+    booking.cancelled_by = by
+    booking.cancelled_at = datetime.datetime.now(datetime.UTC)
+    booking.cancel_reason = reason
+    booking.log("cancelled", by=_actor(by == "agent"), reason=reason)
+    booking.reindexObject()
+    notify(BookingCancelledEvent(booking, by=by))
+
+
+def mark(booking, outcome: str) -> None:
+    """attended or absent (agents)."""
+    if state_of(booking) != "booked":
+        raise BookingError(409, _("Only a booked appointment can be marked."), "state")
+    _transition(booking, "attend" if outcome == "attended" else "mark_absent")
+    booking.log(outcome, by=_actor(True))
+    booking.reindexObject()
+    event = BookingAttendedEvent if outcome == "attended" else BookingAbsentEvent
+    notify(event(booking, by="agent"))
+
+
+def reschedule(folder, booking, start: str, counter_uid: str = "", by: str = "citizen"):
+    """Move a booked (or unscheduled) booking to another free slot of its type."""
+    state = state_of(booking)
+    if state not in ("booked", "unscheduled"):
+        raise BookingError(409, _("This booking can no longer be moved."), "state")
+    appointment_type = booking.__parent__.get_appointment_type()
+    if appointment_type is None:
+        raise BookingError(
+            409, _("The appointment type of this booking no longer exists.")
+        )
+    tz = site_timezone()
+    start_key = scheduling.slot_key(parse_start(start))
+    request = Request(type=appointment_type.UID(), counter=counter_uid or "")
+    if by == "citizen" and not counter_uid:
+        # A citizen stays at the same place.
+        request.place = booking.__parent__.__parent__.UID()
+    if state == "booked":
+        _release(booking)
+    candidates = _candidates(
+        folder, appointment_type, start_key, request, tz, now_in_site()
+    )
+    old_counter = booking.__parent__
+    counter = old_counter if old_counter in candidates else candidates[0]
+    if by == "agent" and not may_manage(counter):
+        raise BookingError(403, _("You do not manage this counter."), "counter")
+    previous = booking.start
+    start_key, end_key = _take(counter, start_key, booking.UID(), tz)
+    if counter is not old_counter:
+        with api.env.adopt_roles(["Manager"]):
+            booking = api.content.move(source=booking, target=counter)
+    booking.previous_start = previous
+    booking.start = to_datetime(start_key, datetime.UTC)
+    booking.end = to_datetime(end_key, datetime.UTC)
+    if state == "unscheduled":
+        _transition(booking, "rebook")
+    booking.log(
+        "moved",
+        by=_actor(by == "agent"),
+        start=booking.start.isoformat(),
+        previous_start=previous.isoformat(),
+    )
+    booking.reindexObject()
+    notify(BookingMovedEvent(booking, by=by))
+    return booking
+
+
+def unschedule(booking) -> None:
+    """The booking's slot disappeared (R6): it waits to be moved or cancelled."""
+    if state_of(booking) != "booked":
+        return
+    _transition(booking, "unschedule")
+    booking.log("unscheduled", by="planning")
+    booking.reindexObject()
+    notify(BookingUnscheduledEvent(booking))

@@ -1,0 +1,47 @@
+"""Shared by the @bookings services: path parameters and refusals."""
+
+from collective.rendezvous.booking.service import BookingError
+from collective.rendezvous.services import error_body
+from plone.restapi.services import Service
+from zope.interface import implementer
+from zope.publisher.interfaces import IPublishTraverse
+
+import json
+import transaction
+
+
+def json_response(service, content):
+    """What plone.restapi's Service.render does with a dict."""
+    service.check_permission()
+    service.request.response.setHeader("Content-Type", service.content_type)
+    return json.dumps(content, indent=2, sort_keys=True, separators=(", ", ": "))
+
+
+@implementer(IPublishTraverse)
+class BookingsService(Service):
+    """``@bookings[/<code>[/<action>]]``."""
+
+    def __init__(self, context, request):
+        super().__init__(context, request)
+        self.params = []
+
+    def publishTraverse(self, request, name):
+        self.params.append(name)
+        return self
+
+    def render(self):
+        content = self.reply()
+        if isinstance(content, bytes):
+            # Not JSON (the .ics): headers were set by the handler.
+            self.check_permission()
+            return content
+        return json_response(self, content)
+
+    def reply(self):
+        try:
+            return self.handle()
+        except BookingError as error:
+            # A refused request changes nothing, even what the service did
+            # before it found the problem (e.g. a released slot).
+            transaction.doom()
+            return error_body(self.request, error.status, error.message, error.field)

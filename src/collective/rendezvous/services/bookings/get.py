@@ -1,0 +1,104 @@
+"""GET @bookings (agents' list), @bookings/<code>, @bookings/<code>/ics."""
+
+from collective.rendezvous import _
+from collective.rendezvous.booking import service
+from collective.rendezvous.booking.serialize import booking_ics
+from collective.rendezvous.booking.serialize import booking_json
+from collective.rendezvous.booking.service import BookingError
+from collective.rendezvous.content.appointment_type import IAppointmentType
+from collective.rendezvous.content.counter import ICounter
+from collective.rendezvous.content.place import IPlace
+from collective.rendezvous.services.bookings.base import BookingsService
+from collective.rendezvous.slots.generation import site_timezone
+from plone import api
+
+import datetime
+
+
+INTERFACES = {"counter": ICounter, "place": IPlace, "type": IAppointmentType}
+STATES = ("booked", "attended", "absent", "cancelled", "unscheduled")
+MAX_DAYS = 366
+
+
+class BookingsGet(BookingsService):
+    def handle(self):
+        if not self.params:
+            return self.listing()
+        if len(self.params) > 2 or (len(self.params) == 2 and self.params[1] != "ics"):
+            raise BookingError(404, _("There is no such resource."))
+        booking = service.get_booking(self.context, self.params[0])
+        token = self.request.form.get("token")
+        who = service.authorise(booking, token)
+        if len(self.params) == 2:
+            self.request.response.setHeader(
+                "Content-Type", "text/calendar; charset=utf-8"
+            )
+            self.request.response.setHeader(
+                "Content-Disposition", f'attachment; filename="{booking.code}.ics"'
+            )
+            return booking_ics(self.context, booking)
+        return booking_json(self.context, booking, agent=who == "agent")
+
+    def listing(self):
+        if api.user.is_anonymous():
+            raise BookingError(401, _("Log in to list bookings."))
+        form = self.request.form
+        query = {
+            "portal_type": "Booking",
+            "path": "/".join(self.context.getPhysicalPath()),
+            "sort_on": "start",
+        }
+        tz = site_timezone()
+        first = _date(form.get("start"), "start")
+        last = _date(form.get("end"), "end")
+        if first and last and last < first:
+            raise BookingError(400, _("The end date is before the start date."), "end")
+        if first or last:
+            low = datetime.datetime.combine(
+                first or datetime.date(1970, 1, 1), datetime.time(), tz
+            )
+            high = datetime.datetime.combine(
+                (last or datetime.date(9999, 12, 30)) + datetime.timedelta(days=1),
+                datetime.time(),
+                tz,
+            )
+            query["start"] = {"query": (low, high), "range": "min:max"}
+        for name in ("counter", "place", "type"):
+            value = form.get(name)
+            if value:
+                obj = service.find(self.context, value, INTERFACES[name])
+                if obj is None:
+                    raise BookingError(
+                        400, _("There is nothing with this identifier."), name
+                    )
+                if name == "type":
+                    query["appointment_type"] = value
+                else:
+                    query["path"] = "/".join(obj.getPhysicalPath())
+        state = form.get("state")
+        if state:
+            if state not in STATES:
+                raise BookingError(400, _("Unknown state."), "state")
+            query["review_state"] = state
+        catalog = api.portal.get_tool("portal_catalog")
+        items = []
+        for brain in catalog(**query):
+            booking = brain.getObject()
+            if service.may_manage(booking):
+                items.append(booking_json(self.context, booking, agent=True))
+        return {
+            "@id": self.request["ACTUAL_URL"],
+            "items_total": len(items),
+            "items": items,
+        }
+
+
+def _date(value, field):
+    if not value:
+        return None
+    try:
+        return datetime.date.fromisoformat(value)
+    except (TypeError, ValueError):
+        raise BookingError(
+            400, _("Write the date as YYYY-MM-DD, e.g. 2026-12-01."), field
+        ) from None
