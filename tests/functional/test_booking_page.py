@@ -3,6 +3,7 @@
 from test_slots_api import next_weekday
 from test_slots_api import site  # noqa: F401 - fixture
 
+import pytest
 import requests
 
 
@@ -30,7 +31,7 @@ def test_steps(site, portal_url, manager):  # noqa: F811
     assert "Mairie" in page.text
     assert "Europe/Paris" in page.text
     # 2 counters x 9 slots on the chosen Monday, listed by time.
-    assert page.text.count('class="btn btn-outline-secondary"') == 18
+    assert page.text.count("&amp;slot=") == 18
     assert ">09:00<" in page.text and ">11:40<" in page.text
 
 
@@ -45,3 +46,140 @@ def test_garbage_parameters_fall_back(site):  # noqa: F811
         "<script>"
         not in page.text.split("<body", 1)[1].split("rendezvous-booking")[1][:2000]
     )
+
+
+def form_url(site, day, hhmm, **extra):  # noqa: F811
+    from test_bookings_api import at
+
+    params = {
+        "appointment_type": site["type"]["UID"],
+        "month": day.strftime("%Y-%m"),
+        "day": day.isoformat(),
+        "slot": at(day, hhmm),
+        **extra,
+    }
+    return site["folder"]["@id"], params
+
+
+PERSON = {
+    "beneficiary": "Jeanne Martin",
+    "email": "jeanne@example.org",
+    "phone": "0612345678",
+    "consent": "1",
+    "submit": "1",
+}
+
+
+@pytest.fixture(autouse=True)
+def no_rate_limit_left_over():
+    from collective.rendezvous.booking.ratelimit import reset
+
+    reset()
+    yield
+    reset()
+
+
+def bookings_of(manager, site):  # noqa: F811
+    return manager.get(f"{site['folder']['@id']}/@bookings").json()["items"]
+
+
+def test_book_cancel_through_pages(site, manager):  # noqa: F811
+    day = next_weekday(0)
+    url, params = form_url(site, day, "10:00")
+    page = requests.get(url, params=params, timeout=30)
+    assert 'name="beneficiary"' in page.text
+    assert 'for="rdv-beneficiary"' in page.text
+    response = requests.post(
+        url, params=params, data=PERSON, allow_redirects=False, timeout=30
+    )
+    assert response.status_code == 302, response.text[:2000]
+    location = response.headers["Location"]
+    assert "rendezvous-manage?code=" in location and "token=" in location
+    manage = requests.get(location, timeout=30)
+    [booking] = bookings_of(manager, site)
+    assert booking["code"] in manage.text
+    assert "10:00" in manage.text
+    assert "1 rue de la Paix" in manage.text
+    assert "ics?token=" in manage.text
+    response = requests.post(location, data={"cancel": "1"}, timeout=30)
+    assert response.status_code == 200
+    assert bookings_of(manager, site)[0]["state"] == "cancelled"
+    # A wrong token opens nothing.
+    bad = requests.get(location.split("token=")[0] + "token=nope", timeout=30)
+    assert bad.status_code == 403
+    assert booking["code"] not in bad.text
+
+
+@pytest.mark.parametrize(
+    ("changes", "text"),
+    [
+        ({"consent": ""}, "accept the processing"),
+        ({"email": "nope"}, "not a valid e-mail"),
+        ({"beneficiary": ""}, "required"),
+        ({"website": "http://spam.example"}, "could not be accepted"),
+    ],
+)
+def test_refused_forms_book_nothing(site, manager, changes, text):  # noqa: F811
+    url, params = form_url(site, next_weekday(1), "10:00")
+    response = requests.post(url, params=params, data={**PERSON, **changes}, timeout=30)
+    assert response.status_code == 200
+    assert text in response.text
+    assert bookings_of(manager, site) == []
+    if "email" in changes:
+        assert 'aria-describedby="rdv-email-error"' in response.text
+
+
+def test_slot_taken_meanwhile(site, manager, anonymous):  # noqa: F811
+    from test_bookings_api import at
+    from test_bookings_api import book
+
+    day = next_weekday(2)
+    for _ in range(2):  # both counters
+        assert book(anonymous, site, at(day, "10:00")).status_code == 201
+    url, params = form_url(site, day, "10:00")
+    response = requests.post(
+        url, params=params, data=PERSON, allow_redirects=False, timeout=30
+    )
+    assert response.status_code == 200
+    assert 'role="alert"' in response.text
+    # The refreshed slots of the day are shown again, without 10:00.
+    assert ">10:20<" in response.text and ">10:00<" not in response.text
+    assert len(bookings_of(manager, site)) == 2
+
+
+def test_move_through_pages(site, manager, anonymous):  # noqa: F811
+    from test_bookings_api import at
+    from test_bookings_api import book
+
+    day = next_weekday(3)
+    booked = book(anonymous, site, at(day, "09:00")).json()
+    url, params = form_url(
+        site, day, "11:00", move=booked["code"], token=booked["token"]
+    )
+    page = requests.get(url, params=params, timeout=30)
+    assert "Move my appointment here" in page.text
+    response = requests.post(
+        url, params=params, data={"submit": "1"}, allow_redirects=False, timeout=30
+    )
+    assert response.status_code == 302, response.text[:2000]
+    assert "moved=1" in response.headers["Location"]
+    [booking] = bookings_of(manager, site)
+    assert booking["start"] == at(day, "11:00")
+    assert booking["previous_start"] == at(day, "09:00")
+
+
+def test_rate_limit(site, manager, portal_url):  # noqa: F811
+    manager.patch(
+        f"{portal_url}/@controlpanels/rendezvous", json={"bookings_per_hour": 2}
+    )
+    day = next_weekday(4)
+    statuses = []
+    for hhmm in ("09:00", "09:20", "09:40"):
+        url, params = form_url(site, day, hhmm)
+        response = requests.post(
+            url, params=params, data=PERSON, allow_redirects=False, timeout=30
+        )
+        statuses.append(response.status_code)
+    assert statuses == [302, 302, 200]
+    assert "Too many bookings" in response.text
+    assert len(bookings_of(manager, site)) == 2

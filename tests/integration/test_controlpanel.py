@@ -300,6 +300,8 @@ def form_data(**changes):
         "form.widgets.partner_types.0.widgets.title": "Particulier",
         "form.widgets.partner_types.0-empty-marker": "1",
         "form.widgets.service_groups-empty-marker": "1",
+        "form.widgets.anonymise_after_months": "12",
+        "form.widgets.bookings_per_hour": "10",
         "form.buttons.save": "Save",
     }
     data.update(changes)

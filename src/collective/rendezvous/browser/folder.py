@@ -7,20 +7,51 @@ has its own URL. Booking the chosen slot completes the flow (bookings issue).
 
 from collective.rendezvous import _
 from collective.rendezvous import scheduling
+from collective.rendezvous.booking import service
+from collective.rendezvous.booking.ratelimit import rate_limited
+from collective.rendezvous.booking.serialize import manage_url
 from collective.rendezvous.slots.generation import site_timezone
 from collective.rendezvous.slots.query import free_slots
 from collective.rendezvous.slots.query import offered_counters
 from collective.rendezvous.slots.query import to_datetime
 from plone import api
 from plone.app.uuid.utils import uuidToObject
+from plone.protect.interfaces import IDisableCSRFProtection
 from Products.Five.browser import BrowserView
 from urllib.parse import urlencode
 from zope.i18n import translate
 from zope.i18n.locales import locales
+from zope.interface import alsoProvides
 
 import calendar
 import collections
 import datetime
+import transaction
+
+
+FORM_FIELDS = ("beneficiary", "email", "phone", "partner_type", "comment", "consent")
+
+
+def _gregorian():
+    language = api.portal.get_current_language() or "fr"
+    try:
+        locale = locales.getLocale(language.split("-")[0])
+    except Exception:
+        locale = locales.getLocale("en")
+    return locale.dates.calendars["gregorian"]
+
+
+def day_label(day: datetime.date) -> str:
+    """e.g. "mardi 1 décembre 2026" on a French site."""
+    names = _gregorian()
+    return (
+        f"{names.getDayNames()[day.weekday()]} {day.day} "
+        f"{names.getMonthNames()[day.month - 1]} {day.year}"
+    )
+
+
+def day_and_time(moment: datetime.datetime) -> str:
+    return f"{day_label(moment.date())}, {moment.strftime('%H:%M')}"
 
 
 class FolderView(BrowserView):
@@ -30,6 +61,13 @@ class FolderView(BrowserView):
         self.tz = site_timezone()
         self.today = datetime.datetime.now(self.tz).date()
         form = self.request.form
+        self.move = self._move(form.get("move"), form.get("token"))
+        if self.move is not None:
+            # Moving a booking: its type, option and place are given.
+            counter = self.move[0].__parent__
+            form["appointment_type"] = counter.appointment_type
+            form["option"] = self.move[0].option
+            form.setdefault("place", counter.__parent__.UID())
         self.types = self.visible_types()
         self.chosen_type = self._pick(form.get("appointment_type"), self.types)
         self.option = None
@@ -43,7 +81,104 @@ class FolderView(BrowserView):
             self.place = self._pick(form.get("place"), self.places)
         self.month = self._month(form.get("month"))
         self.day = self._date(form.get("day"))
+        self.slot = self._slot(form.get("slot"))
+        self.errors = {}
+        self.message = None
+        if self.request.method == "POST" and self.ready() and self.slot:
+            done = self.submit()
+            if done:
+                return done
         return self.index()
+
+    # -- booking -----------------------------------------------------------
+
+    def submit(self):
+        """Book the chosen slot (or move the booking); a URL to go to, or None."""
+        form = self.request.form
+        if form.get("website"):
+            # The honeypot: hidden from people, filled in by robots.
+            self.message = _("Your request could not be accepted.")
+            return None
+        if not api.user.is_anonymous():
+            from plone.protect import CheckAuthenticator
+
+            CheckAuthenticator(self.request)
+        alsoProvides(self.request, IDisableCSRFProtection)
+        if self.move is not None:
+            return self._submit_move()
+        if not form.get("consent"):
+            self.errors["consent"] = _(
+                "Please accept the processing of your data to book."
+            )
+            return None
+        limited = rate_limited(self.request)
+        if limited:
+            self.message = limited
+            return None
+        data = {
+            name: form.get(name, "")
+            for name in ("beneficiary", "email", "phone", "partner_type", "comment")
+        }
+        data.update(
+            type=self.chosen_type.UID(),
+            option=self.option or "",
+            place=self.place.UID() if self.place is not None else "",
+            start=self.slot.isoformat(),
+        )
+        try:
+            booking, token = service.book(self.context, data)
+        except service.BookingError as error:
+            transaction.doom()
+            self._refused(error)
+            return None
+        return self.request.response.redirect(
+            manage_url(self.context, booking, token) + "&new=1"
+        )
+
+    def _submit_move(self):
+        booking, token = self.move
+        try:
+            booking = service.reschedule(
+                self.context, booking, self.slot.isoformat(), by="citizen"
+            )
+        except service.BookingError as error:
+            transaction.doom()
+            self._refused(error)
+            return None
+        return self.request.response.redirect(
+            manage_url(self.context, booking, token) + "&moved=1"
+        )
+
+    def _refused(self, error):
+        if error.status == 409:
+            # Taken meanwhile: say so and show the day's slots again.
+            self.message = error.message
+            self.slot = None
+        elif error.field in FORM_FIELDS:
+            self.errors[error.field] = error.message
+        else:
+            self.message = error.message
+
+    def partner_types(self):
+        """The partner types the chosen type accepts (all when unrestricted)."""
+        from collective.rendezvous.controlpanels.settings import get_settings
+
+        rows = get_settings().partner_types or ()
+        allowed = set(self.chosen_type.partner_types or ())
+        return [row for row in rows if not allowed or row["id"] in allowed]
+
+    def partner_required(self) -> bool:
+        return bool(self.chosen_type.partner_types)
+
+    def slot_label(self) -> str:
+        return day_and_time(self.slot.astimezone(self.tz))
+
+    def translate(self, message) -> str:
+        return translate(message, context=self.request)
+
+    def error(self, field):
+        message = self.errors.get(field)
+        return translate(message, context=self.request) if message else None
 
     # -- data ------------------------------------------------------------
 
@@ -122,6 +257,7 @@ class FolderView(BrowserView):
                 {
                     "time": start.strftime("%H:%M"),
                     "start": start.isoformat(),
+                    "url": self.url(slot=start.isoformat()),
                     "counter": counter.Title(),
                     "place": counter.__parent__.Title(),
                 }
@@ -132,12 +268,7 @@ class FolderView(BrowserView):
 
     @property
     def _calendar(self):
-        language = api.portal.get_current_language() or "fr"
-        try:
-            locale = locales.getLocale(language.split("-")[0])
-        except Exception:
-            locale = locales.getLocale("en")
-        return locale.dates.calendars["gregorian"]
+        return _gregorian()
 
     def month_label(self) -> str:
         name = self._calendar.getMonthNames()[self.month.month - 1]
@@ -153,11 +284,7 @@ class FolderView(BrowserView):
         )
 
     def day_label(self, day: datetime.date) -> str:
-        names = self._calendar
-        return (
-            f"{names.getDayNames()[day.weekday()]} {day.day} "
-            f"{names.getMonthNames()[day.month - 1]} {day.year}"
-        )
+        return day_label(day)
 
     def day_aria(self, day: datetime.date, free: int) -> str:
         return translate(
@@ -182,6 +309,9 @@ class FolderView(BrowserView):
             "month": self.month.strftime("%Y-%m"),
             "day": self.day.isoformat() if self.day else None,
         }
+        if self.move is not None:
+            params["move"] = self.move[0].code
+            params["token"] = self.move[1]
         params.update(changes)
         query = {k: v for k, v in params.items() if v}
         return f"{self.context.absolute_url()}?{urlencode(query)}"
@@ -214,6 +344,24 @@ class FolderView(BrowserView):
         except (TypeError, ValueError):
             month = self.today.replace(day=1)
         return max(month, self.today.replace(day=1))
+
+    def _slot(self, value) -> datetime.datetime | None:
+        try:
+            start = datetime.datetime.fromisoformat(value)
+        except (TypeError, ValueError):
+            return None
+        return start if start.tzinfo is not None else None
+
+    def _move(self, code, token):
+        """(booking, token) when a citizen moves a booking with its link."""
+        if not code or not token:
+            return None
+        try:
+            booking = service.get_booking(self.context, code)
+            service.authorise(booking, token)
+        except service.BookingError:
+            return None
+        return booking, token
 
     def _date(self, value) -> datetime.date | None:
         try:

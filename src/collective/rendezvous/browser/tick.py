@@ -1,10 +1,11 @@
 """@@rendezvous-tick: the scheduled work, called by cron or a timer (R2, X1).
 
-Rolls every counter's slots forward to its horizon and drops past days;
-answers a JSON summary. A second run right after the first changes nothing
-and writes nothing.
+Rolls every counter's slots forward to its horizon and drops past days,
+anonymises old bookings (X10); answers a JSON summary. A second run right
+after the first changes nothing and writes nothing.
 """
 
+from collective.rendezvous.booking.anonymise import anonymise_old
 from collective.rendezvous.slots.generation import regenerate_all
 from plone.protect.interfaces import IDisableCSRFProtection
 from Products.Five.browser import BrowserView
@@ -21,6 +22,7 @@ class TickView(BrowserView):
         alsoProvides(self.request, IDisableCSRFProtection)
         started = time.perf_counter()
         summary = regenerate_all().as_dict()
+        summary["bookings_anonymised"] = anonymise_old()
         summary["seconds"] = round(time.perf_counter() - started, 3)
         self.request.response.setHeader("Content-Type", "application/json")
         return json.dumps(summary)

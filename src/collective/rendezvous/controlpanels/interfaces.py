@@ -264,3 +264,36 @@ class IRendezvousSettings(model.Schema):
         missing_value=[],
         required=False,
     )
+
+    model.fieldset(
+        "privacy",
+        label=_("Personal data"),
+        fields=["anonymise_after_months", "bookings_per_hour"],
+    )
+
+    anonymise_after_months = schema.Int(
+        title=_("Anonymise bookings after (months)"),
+        description=_(
+            "The scheduled task removes the name, e-mail, phone and comment "
+            "of bookings that ended this many months ago; dates, counters, "
+            "types, options and outcomes are kept for statistics. 0 keeps "
+            "personal data until bookings are deleted."
+        ),
+        default=12,
+        min=0,
+        max=120,
+        required=True,
+    )
+
+    bookings_per_hour = schema.Int(
+        title=_("Online bookings per hour and address"),
+        description=_(
+            "How many bookings one connection (IP address) may make on the "
+            "portal in an hour, against abuse. Agents are not limited. "
+            "0 turns the limit off."
+        ),
+        default=10,
+        min=0,
+        max=10000,
+        required=True,
+    )

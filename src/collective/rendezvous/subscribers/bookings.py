@@ -1,7 +1,16 @@
 """Bookings whose slot disappeared after a planning change are unscheduled (R6)."""
 
+from collective.rendezvous import _
 from collective.rendezvous.booking.service import unschedule
+from collective.rendezvous.content.booking import IBooking
+from plone import api
 from plone.app.uuid.utils import uuidToObject
+from plone.base.interfaces import IPloneSiteRoot
+from zExceptions import BadRequest
+from zope.globalrequest import getRequest
+from zope.i18n import translate
+
+import datetime
 
 
 def on_slots_lost(counter, event) -> None:
@@ -9,3 +18,33 @@ def on_slots_lost(counter, event) -> None:
         booking = uuidToObject(booking_uid, unrestricted=True)
         if booking is not None:
             unschedule(booking)
+
+
+def refuse_removal_with_bookings(counter, event) -> None:
+    """A counter with future bookings is not deleted: its bookings would be lost.
+
+    Deleting a counter (or the place or service holding it) is refused with a
+    message until its future bookings are moved or cancelled. Moving and
+    renaming are allowed, and so is deleting the whole site.
+    """
+    if event.newParent is not None or IPloneSiteRoot.providedBy(event.object):
+        return
+    now = datetime.datetime.now(datetime.UTC)
+    active = [
+        booking
+        for booking in counter.objectValues()
+        if IBooking.providedBy(booking)
+        and booking.end > now
+        and api.content.get_state(booking) in ("booked", "unscheduled")
+    ]
+    if active:
+        raise BadRequest(
+            translate(
+                _(
+                    "${counter} still has ${count} future bookings: move or "
+                    "cancel them before deleting it.",
+                    mapping={"counter": counter.Title(), "count": len(active)},
+                ),
+                context=getRequest(),
+            )
+        )

@@ -1,0 +1,184 @@
+"""The booking service without HTTP: state machine, codes, tokens, anonymisation."""
+
+from collective.rendezvous.booking import codes
+from collective.rendezvous.booking import service
+from collective.rendezvous.booking.anonymise import anonymise_old
+from collective.rendezvous.booking.service import BookingError
+from collective.rendezvous.slots.generation import regenerate
+from collective.rendezvous.slots.query import free_slots
+from collective.rendezvous.slots.query import to_datetime
+from plone import api
+from plone.app.testing import setRoles
+from plone.app.testing import TEST_USER_ID
+from zExceptions import BadRequest
+
+import datetime
+import pytest
+
+
+@pytest.fixture
+def setup(portal):
+    setRoles(portal, TEST_USER_ID, ["Manager"])
+    folder = api.content.create(portal, "RendezvousFolder", id="rdv", title="RDV")
+    week = api.content.create(
+        folder,
+        "ReferenceWeek",
+        id="week",
+        title="Week",
+        **dict.fromkeys(
+            ("monday", "tuesday", "wednesday", "thursday", "friday"), ["09h00-12h00"]
+        ),
+    )
+    kind = api.content.create(
+        folder,
+        "AppointmentType",
+        id="kind",
+        title="CNI",
+        detail="d",
+        duration=20,
+        horizon="3m",
+    )
+    place = api.content.create(
+        folder, "Place", id="place", title="Mairie", address="1 rue"
+    )
+    today = datetime.date.today()
+    counter = api.content.create(
+        place,
+        "Counter",
+        id="counter",
+        title="Guichet",
+        appointment_type=kind.UID(),
+        schedule=[
+            {
+                "week": week.UID(),
+                "start": today,
+                "end": today + datetime.timedelta(days=80),
+            }
+        ],
+    )
+    regenerate(counter)
+    return folder, kind, counter
+
+
+def first_free(folder, kind):
+    today = datetime.date.today()
+    slots = free_slots(
+        kind,
+        folder,
+        today + datetime.timedelta(days=3),
+        today + datetime.timedelta(days=40),
+    )
+    return slots[0]
+
+
+def make(folder, kind, slot=None):
+    slot = slot or first_free(folder, kind)
+    return service.book(
+        folder,
+        {
+            "type": kind.UID(),
+            "start": to_datetime(slot.start, datetime.UTC).isoformat(),
+            "beneficiary": "Jeanne Martin",
+            "email": "jeanne@example.org",
+        },
+    )
+
+
+def test_token_is_hashed(setup):
+    folder, kind, counter = setup
+    booking, token = make(folder, kind)
+    assert token not in repr(booking.__dict__)
+    assert booking.token_hash == codes.hash_token(token)
+    assert codes.token_matches(booking.token_hash, token)
+    assert not codes.token_matches(booking.token_hash, token[:-1] + "x")
+    assert service.authorise(booking, token) in ("agent", "citizen")
+
+
+def test_codes_are_unique_even_when_randomness_repeats(setup, monkeypatch):
+    folder, kind, counter = setup
+    first, _token = make(folder, kind)
+    picks = iter(list(first.code) + list("ABCDEFGH"))
+    monkeypatch.setattr(codes.secrets, "choice", lambda alphabet: next(picks))
+    second, _token = make(folder, kind)
+    assert second.code == "ABCDEFGH"
+    assert codes.lookup(folder, "abcd-efgh") == second.UID()
+
+
+@pytest.mark.parametrize(
+    ("first", "then", "allowed"),
+    [
+        ("cancel", "cancel", False),
+        ("cancel", "absent", False),
+        ("absent", "cancel", False),
+        ("absent", "attended", False),
+        ("attended", "absent", False),
+        ("attended", "reschedule", False),
+        ("unschedule", "cancel", True),
+        ("unschedule", "absent", False),
+    ],
+)
+def test_state_machine(setup, first, then, allowed):
+    folder, kind, counter = setup
+    booking, token = make(folder, kind)
+    actions = {
+        "cancel": lambda b: service.cancel(b, by="agent"),
+        "absent": lambda b: service.mark(b, "absent"),
+        "attended": lambda b: service.mark(b, "attended"),
+        "unschedule": service.unschedule,
+        "reschedule": lambda b: service.reschedule(
+            folder,
+            b,
+            to_datetime(first_free(folder, kind).start, datetime.UTC).isoformat(),
+            by="agent",
+        ),
+    }
+    actions[first](booking)
+    state = api.content.get_state(booking)
+    if allowed:
+        actions[then](booking)
+        assert api.content.get_state(booking) != state
+    else:
+        with pytest.raises(BookingError) as error:
+            actions[then](booking)
+        assert error.value.status == 409
+        assert api.content.get_state(booking) == state
+
+
+def test_cancel_records_who_and_when(setup):
+    folder, kind, counter = setup
+    booking, token = make(folder, kind)
+    service.cancel(booking, by="citizen", reason="Empêchée")
+    assert booking.cancelled_by == "citizen"
+    assert booking.cancelled_at is not None
+    assert [entry["event"] for entry in booking.history] == ["booked", "cancelled"]
+
+
+def test_anonymise_old_bookings(setup):
+    folder, kind, counter = setup
+    booking, token = make(folder, kind)
+    recent, _token = make(folder, kind)
+    service.mark(booking, "absent")
+    long_ago = datetime.datetime.now(datetime.UTC) - datetime.timedelta(days=500)
+    booking.start = long_ago
+    booking.end = long_ago + datetime.timedelta(minutes=20)
+    booking.reindexObject()
+    assert anonymise_old() == 1
+    assert booking.beneficiary == "—"
+    assert booking.email == booking.phone == booking.token_hash == ""
+    assert api.content.get_state(booking) == "absent"
+    assert booking.option == "" and booking.code
+    assert recent.beneficiary == "Jeanne Martin"
+    # Once is enough.
+    assert anonymise_old() == 0
+    # The private link no longer works.
+    assert not codes.token_matches(booking.token_hash, token)
+
+
+def test_counter_with_future_bookings_is_not_deleted(setup):
+    folder, kind, counter = setup
+    booking, token = make(folder, kind)
+    with pytest.raises(BadRequest):
+        api.content.delete(counter, check_linkintegrity=False)
+    service.cancel(booking, by="agent")
+    api.content.delete(counter, check_linkintegrity=False)
+    assert "counter" not in folder.place
