@@ -10,7 +10,7 @@ types and places.
 from collective.rendezvous import scheduling
 from collective.rendezvous.slots.generation import site_timezone
 from collective.rendezvous.slots.store import get_store
-from dataclasses import dataclass
+from typing import NamedTuple
 from plone import api
 
 import datetime
@@ -20,11 +20,12 @@ MANAGE_BOOKINGS = "collective.rendezvous: Manage bookings"
 EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
 
 
-@dataclass(frozen=True, slots=True)
-class FreeSlot:
+class FreeSlot(NamedTuple):
+    """A free slot; tuples sort by start, then counter (the API's order)."""
+
     start: int  # minutes since the Unix epoch, UTC
-    end: int
     counter: str
+    end: int
     place: str
 
 
@@ -47,9 +48,10 @@ def offered_counters(appointment_type, folder, place=None, counter=None):
     if counter is not None:
         query["UID"] = counter.UID()
     visible_type = bool(appointment_type.portal_visible)
+    anonymous = api.user.is_anonymous()
     for brain in catalog.unrestrictedSearchResults(**query):
         obj = brain._unrestrictedGetObject()
-        may_manage = api.user.has_permission(MANAGE_BOOKINGS, obj=obj)
+        may_manage = not anonymous and api.user.has_permission(MANAGE_BOOKINGS, obj=obj)
         if not may_manage:
             parent = obj.__parent__
             if not visible_type or not getattr(parent, "portal_visible", True):
@@ -89,7 +91,7 @@ def free_slots(
             for start in record.free_starts():
                 if since <= start < until:
                     result.append(
-                        FreeSlot(start, start + duration, counter_uid, place_uid)
+                        FreeSlot(start, counter_uid, start + duration, place_uid)
                     )
-    result.sort(key=lambda slot: (slot.start, slot.counter))
+    result.sort()
     return result

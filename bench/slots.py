@@ -1,0 +1,495 @@
+"""Benchmark of the slots at the scale of a town (issue 4): prints one table.
+
+Everything is real: a Zope instance with a FileStorage in a temporary
+directory (rendered by ``scripts/instance.py``), the site built and the
+generation timed inside Zope by ``zconsole run`` (``bench/lib/slots_site.py``),
+and the HTTP figures taken against ``runwsgi`` on 127.0.0.1. The temporary
+directory and the server are removed at the end, also on failure.
+
+The site: one RendezvousFolder, one ReferenceWeek (Monday to Friday
+08h30-12h00 and 13h30-17h00, Saturday 09h00-12h00, Saturday opened in the
+settings), one 15-minute AppointmentType with a ``6m`` horizon, 10 places of
+5 counters, each counter scheduled from today to today + 7 months.
+
+Measured: the generation of all 50 counters from scratch, one counter after
+a schedule edit, a tick with nothing to do (in Zope and over HTTP), and the
+anonymous ``GET @slots`` of one place over two months and of the whole site
+over one week, without and then with 2,000 bookings in those windows.
+
+Usage: ``.venv/bin/python bench/slots.py [--requests N] [--profile]`` from the
+repository root (``make bench`` runs it). ``--profile`` adds the top
+functions of each timed operation (cProfile, inside Zope) after the table.
+Exits 0 when the run completes, even if a target is missed (the table says
+so), and non-zero on errors.
+"""
+
+from pathlib import Path
+
+import argparse
+import base64
+import datetime
+import http.client
+import importlib.metadata
+import json
+import math
+import os
+import platform
+import secrets
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+HELPER = ROOT / "bench" / "lib" / "slots_site.py"
+SITE_ID = "Plone"
+ADMIN = "admin"
+BOOKINGS = 2000
+WARM_UP = 5
+TICK_REQUESTS = 5
+PLACE_DAYS = 61
+SITE_DAYS = 6
+
+# Targets (issue 4, item 7), in seconds.
+FULL_GENERATION_TARGET = 3.0
+EDIT_TARGET = 0.100
+TICK_TARGET = 1.0
+SLOTS_TARGET = 0.050
+
+
+def log(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def tail(path: Path, lines: int = 40) -> str:
+    if not path.exists():
+        return ""
+    return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+
+
+# --- inside Zope ---------------------------------------------------------------
+
+
+def zconsole(instance: Path, phase: str, **env) -> dict:
+    """Run a phase of the helper with ``zconsole run``; return its results."""
+    output = instance / f"{phase}.json"
+    logfile = instance / f"{phase}.log"
+    environment = dict(os.environ, BENCH_PHASE=phase, BENCH_OUTPUT=str(output))
+    environment.update({key: str(value) for key, value in env.items()})
+    command = [
+        str(BIN / "zconsole"),
+        "run",
+        str(instance / "etc" / "zope.conf"),
+        str(HELPER),
+    ]
+    with logfile.open("w") as out:
+        done = subprocess.run(
+            command, cwd=instance, env=environment, stdout=out, stderr=out
+        )
+    if done.returncode != 0:
+        raise RuntimeError(
+            f"zconsole phase {phase!r} failed ({done.returncode}):\n{tail(logfile)}"
+        )
+    return json.loads(output.read_text())
+
+
+# --- the WSGI server -----------------------------------------------------------------
+
+
+class Server:
+    """``runwsgi <instance>/etc/zope.ini`` in the background."""
+
+    def __init__(self, instance: Path, port: int):
+        self.instance, self.port = instance, port
+        self.process: subprocess.Popen | None = None
+        self.logfile = instance / "runwsgi.log"
+
+    def start(self, timeout: float = 180) -> None:
+        with self.logfile.open("a") as out:
+            self.process = subprocess.Popen(
+                [str(BIN / "runwsgi"), str(self.instance / "etc" / "zope.ini")],
+                cwd=self.instance,
+                stdout=out,
+                stderr=out,
+                stdin=subprocess.DEVNULL,
+            )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(
+                    f"runwsgi exited with {self.process.returncode}:\n"
+                    f"{tail(self.logfile)}"
+                )
+            try:
+                connection = http.client.HTTPConnection("127.0.0.1", self.port, 2)
+                connection.request("GET", "/")
+                connection.getresponse().read()
+                connection.close()
+                return
+            except OSError:
+                time.sleep(0.5)
+        raise RuntimeError(f"runwsgi did not answer within {timeout} s")
+
+    def stop(self) -> None:
+        process, self.process = self.process, None
+        if process is None or process.poll() is not None:
+            return
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=30)
+
+
+class Client:
+    """One keep-alive HTTP connection; times whole requests, body included."""
+
+    def __init__(self, port: int, auth: tuple[str, str] | None = None):
+        self.port = port
+        self.headers = {"Accept": "application/json"}
+        if auth:
+            token = base64.b64encode(":".join(auth).encode()).decode()
+            self.headers["Authorization"] = f"Basic {token}"
+        self.connection = None
+
+    def get(self, path: str) -> tuple[float, dict, int]:
+        """(seconds, decoded JSON body, body size in bytes) of a GET."""
+        if self.connection is None:
+            self.connection = http.client.HTTPConnection("127.0.0.1", self.port, 120)
+        started = time.perf_counter()
+        self.connection.request("GET", path, headers=self.headers)
+        response = self.connection.getresponse()
+        body = response.read()
+        elapsed = time.perf_counter() - started
+        if response.status != 200:
+            raise RuntimeError(f"GET {path}: {response.status}\n{body[:2000]!r}")
+        if response.getheader("Connection", "").lower() == "close":
+            self.close()
+        return elapsed, json.loads(body), len(body)
+
+    def close(self) -> None:
+        if self.connection is not None:
+            self.connection.close()
+            self.connection = None
+
+
+def stats(times: list[float]) -> dict:
+    ordered = sorted(times)
+    return {
+        "min": ordered[0],
+        "median": statistics.median(ordered),
+        "p95": ordered[math.ceil(0.95 * len(ordered)) - 1],
+        "max": ordered[-1],
+        "n": len(ordered),
+    }
+
+
+def slots_queries(info: dict) -> dict[str, str]:
+    today = datetime.date.fromisoformat(info["today"])
+    base = f"{info['folder_url_path']}/@slots?"
+    common = {"type": info["type_uid"], "start": today.isoformat()}
+    place = dict(
+        common,
+        place=info["place_uid"],
+        end=(today + datetime.timedelta(days=PLACE_DAYS)).isoformat(),
+    )
+    site = dict(common, end=(today + datetime.timedelta(days=SITE_DAYS)).isoformat())
+    return {
+        "place": base + urllib.parse.urlencode(place),
+        "site": base + urllib.parse.urlencode(site),
+        "place_by_day": base + urllib.parse.urlencode(dict(place, by="day")),
+        "site_by_day": base + urllib.parse.urlencode(dict(site, by="day")),
+    }
+
+
+def measure_slots(port: int, info: dict, requests: int) -> dict:
+    """Anonymous GET @slots: warm-up, then ``requests`` timed requests each."""
+    client = Client(port)
+    results = {}
+    try:
+        for name, path in slots_queries(info).items():
+            for _n in range(WARM_UP):
+                client.get(path)
+            times, totals = [], set()
+            for _n in range(requests):
+                elapsed, body, size = client.get(path)
+                times.append(elapsed)
+                if name.endswith("_by_day"):
+                    totals.add(sum(day["free"] for day in body["items"]))
+                else:
+                    totals.add(body["items_total"])
+            results[name] = dict(stats(times), items=min(totals), size=size)
+    finally:
+        client.close()
+    return results
+
+
+def measure_tick(port: int, password: str) -> dict:
+    client = Client(port, auth=(ADMIN, password))
+    try:
+        client.get(f"/{SITE_ID}/@@rendezvous-tick")
+        times, summaries = [], []
+        for _n in range(TICK_REQUESTS):
+            elapsed, body, _size = client.get(f"/{SITE_ID}/@@rendezvous-tick")
+            times.append(elapsed)
+            summaries.append(body)
+    finally:
+        client.close()
+    return dict(stats(times), changed=max(s["changed"] for s in summaries))
+
+
+# --- the table -----------------------------------------------------------------------
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:.1f} ms"
+
+
+def verdict(value: float, target: float) -> str:
+    return "yes" if value <= target else "NO"
+
+
+def request_stats(measure: dict) -> str:
+    return (
+        f"median {ms(measure['median'])} (min {ms(measure['min'])}, "
+        f"p95 {ms(measure['p95'])}; {measure['n']} requests)"
+    )
+
+
+def inprocess_stages(measure: dict) -> str:
+    """free_slots, then reply and JSON (together the render), as minima."""
+    return (
+        f"reply {ms(measure['reply']['min'])} (free_slots "
+        f"{ms(measure['free_slots']['min'])}) + JSON {ms(measure['json']['min'])} "
+        f"= {ms(measure['total']['min'])}; median {ms(measure['total']['median'])}"
+    )
+
+
+def rows_of(built: dict, http: dict, booked: dict) -> list[tuple[str, str, str, str]]:
+    full = built["full_generation"]
+    edit = built["schedule_edit"]
+    tick = built["idle_tick"]
+    rows = [
+        (
+            f"Full generation, {full['counters']} counters from scratch",
+            f"{full['seconds']:.2f} s ({full['slots']:,} slots, {full['days']:,} days)",
+            "≤ 3 s",
+            verdict(full["seconds"], FULL_GENERATION_TARGET),
+        ),
+        (
+            "  its commit (FileStorage)",
+            f"{full['commit_seconds']:.2f} s",
+            "",
+            "",
+        ),
+        (
+            "One counter after a schedule edit (median of "
+            f"{len(edit['runs'])}, ±{edit['days_changed_per_run']:.0f} days)",
+            ms(edit["median"]),
+            "≤ 100 ms",
+            verdict(edit["median"], EDIT_TARGET),
+        ),
+        ("  with its commit", ms(edit["median_with_commit"]), "", ""),
+        (
+            f"Tick with nothing to do, in Zope (median of {len(tick['runs'])})",
+            f"{ms(tick['median'])} ({tick['objects_written']} objects written)",
+            "≤ 1 s",
+            verdict(tick["median"], TICK_TARGET),
+        ),
+        (
+            "Tick with nothing to do, GET @@rendezvous-tick (admin)",
+            f"median {ms(http['tick']['median'])} (max {ms(http['tick']['max'])}; "
+            f"{http['tick']['n']} requests)",
+            "≤ 1 s",
+            verdict(http["tick"]["median"], TICK_TARGET),
+        ),
+    ]
+    labels = {
+        "place": f"one place, {PLACE_DAYS + 1} days",
+        "site": f"whole site, {SITE_DAYS + 1} days",
+    }
+    for key, title, measured, inprocess in (
+        ("before", "no bookings", http["before"], built["inprocess"]["before"]),
+        (
+            "after",
+            f"{booked['book']['taken']:,} bookings",
+            http["after"],
+            booked["inprocess"]["after"],
+        ),
+    ):
+        for name, label in labels.items():
+            measure = measured[name]
+            count = f"{measure['items']:,} slots"
+            if key == "after":
+                before = http["before"][name]["items"]
+                fewer = "fewer" if measure["items"] < before else "NOT fewer"
+                count += f" ({before - measure['items']:,} {fewer})"
+            by_day = measured[f"{name}_by_day"]
+            rows += [
+                (
+                    f"GET @slots anonymous, {label}, {title}",
+                    request_stats(measure),
+                    "median ≤ 50 ms",
+                    verdict(measure["median"], SLOTS_TARGET),
+                ),
+                (
+                    "  returned",
+                    f"{count}, {measure['size'] / 1e6:.2f} MB of JSON",
+                    "",
+                    "",
+                ),
+                (
+                    f"  in-process, no HTTP (min of {inprocess[name]['total']['n']})",
+                    inprocess_stages(inprocess[name]),
+                    "",
+                    "",
+                ),
+                (
+                    "  the same with by=day (counts per day)",
+                    f"{request_stats(by_day)}; {by_day['items']:,} slots",
+                    "",
+                    "",
+                ),
+            ]
+    return rows
+
+
+def table(rows: list[tuple[str, str, str, str]]) -> str:
+    header = ("measure", "value", "target", "ok?")
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(4)]
+
+    def line(cells):
+        return " | ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True))
+
+    rule = "-+-".join("-" * w for w in widths)
+    return "\n".join([line(header), rule, *(line(row) for row in rows)])
+
+
+def machine() -> str:
+    model = platform.processor() or platform.machine()
+    try:
+        for text in Path("/proc/cpuinfo").read_text().splitlines():
+            if text.startswith("model name"):
+                model = text.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    plone = importlib.metadata.version("Products.CMFPlone")
+    return (
+        f"Date: {datetime.datetime.now().astimezone():%Y-%m-%d %H:%M %Z}\n"
+        f"Machine: {os.cpu_count()} cores, {model}, {platform.platform()}\n"
+        f"Python {platform.python_version()}, Plone {plone}"
+    )
+
+
+def load() -> str:
+    """The load average: the machine may be shared with other work."""
+    try:
+        return ", ".join(f"{value:.2f}" for value in os.getloadavg())
+    except OSError:
+        return "unknown"
+
+
+# --- main -----------------------------------------------------------------------------
+
+
+def run(requests: int, profile: bool) -> int:
+    instance = Path(tempfile.mkdtemp(prefix="rendezvous-bench-"))
+    server = None
+    try:
+        port = free_port()
+        subprocess.run(
+            [
+                sys.executable,
+                str(ROOT / "scripts" / "instance.py"),
+                str(instance),
+                "--port",
+                str(port),
+            ],
+            check=True,
+        )
+        password = secrets.token_urlsafe(16)
+        flags = {"BENCH_PROFILE": "1" if profile else "0"}
+        load_before = load()
+        log(f"Building the site and timing the generation in {instance}")
+        built = zconsole(instance, "build", BENCH_ADMIN_PASSWORD=password, **flags)
+        info = built["info"]
+        log(f"Serving it on 127.0.0.1:{port}")
+        server = Server(instance, port)
+        server.start()
+        http = {"tick": measure_tick(port, password)}
+        log("GET @slots without bookings")
+        http["before"] = measure_slots(port, info, requests)
+        server.stop()
+        log(f"Taking {BOOKINGS:,} slots")
+        booked = zconsole(
+            instance,
+            "book",
+            BENCH_INFO=json.dumps(info),
+            BENCH_BOOKINGS=BOOKINGS,
+            **flags,
+        )
+        server.start()
+        log(f"GET @slots with {BOOKINGS:,} bookings")
+        http["after"] = measure_slots(port, info, requests)
+        server.stop()
+        rows = rows_of(built, http, booked)
+        print(machine())
+        print(f"Load average (1, 5, 15 min): {load_before} before, {load()} after")
+        print(
+            f"Site built in {built['build']['site_seconds']:.1f} s, content "
+            f"({built['build']['counters']} counters, slots included) in "
+            f"{built['build']['content_seconds']:.1f} s.\n"
+        )
+        print(table(rows))
+        missed = [row[0].strip() for row in rows if row[3] == "NO"]
+        checked = sum(1 for row in rows if row[3])
+        print(f"\n{checked - len(missed)} of {checked} targets met.")
+        for name in missed:
+            print(f"Missed: {name}")
+        if profile:
+            for source in (built, booked):
+                for name, text in source.get("profiles", {}).items():
+                    print(f"\n=== cProfile: {name}\n{text}")
+        return 0
+    finally:
+        if server is not None:
+            server.stop()
+        shutil.rmtree(instance, ignore_errors=True)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--requests", type=int, default=40, help="timed requests per @slots measure"
+    )
+    parser.add_argument(
+        "--profile", action="store_true", help="print cProfile hot spots as well"
+    )
+    args = parser.parse_args()
+    if args.requests < 30:
+        parser.error("--requests: at least 30")
+
+    def terminate(signum, frame):
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, terminate)
+    return run(args.requests, args.profile)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
