@@ -10,8 +10,8 @@ types and places.
 from collective.rendezvous import scheduling
 from collective.rendezvous.slots.generation import site_timezone
 from collective.rendezvous.slots.store import get_store
-from typing import NamedTuple
 from plone import api
+from typing import NamedTuple
 
 import datetime
 
