@@ -10,6 +10,7 @@ local roles, given by hand in the Sharing tab, are left alone.
 from collective.rendezvous.content.counter import ICounter
 from plone import api
 from zope.component import getUtility
+from zope.container.interfaces import IContainerModifiedEvent
 from zope.schema.interfaces import IVocabularyFactory
 
 
@@ -68,6 +69,8 @@ def all_counters():
 
 
 def on_counter_saved(counter, event=None) -> None:
+    if IContainerModifiedEvent.providedBy(event):
+        return  # a booking was added or removed: the type did not change
     if ICounter.providedBy(counter):
         sync_counter_roles(counter)
 

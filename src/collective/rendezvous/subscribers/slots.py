@@ -11,6 +11,7 @@ from collective.rendezvous.slots.generation import Context
 from collective.rendezvous.slots.generation import counters
 from collective.rendezvous.slots.generation import regenerate
 from plone.app.uuid.utils import uuidToObject
+from zope.container.interfaces import IContainerModifiedEvent
 
 import transaction
 
@@ -62,6 +63,8 @@ def mark_everything() -> None:
 
 
 def on_counter_saved(counter, event) -> None:
+    if IContainerModifiedEvent.providedBy(event):
+        return  # a booking was added or removed: the schedule did not change
     mark_counter(counter)
 
 
