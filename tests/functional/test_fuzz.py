@@ -140,9 +140,22 @@ def test_booking_actions(site, manager, anonymous, code, action, body):  # noqa:
 @FUZZ
 @given(
     field=st.sampled_from(
-        ["title", "detail", "duration", "horizon", "min_notice", "options",
-         "partner_types", "services", "portal_visible", "monday", "schedule",
-         "closures", "appointment_type", "address"]
+        [
+            "title",
+            "detail",
+            "duration",
+            "horizon",
+            "min_notice",
+            "options",
+            "partner_types",
+            "services",
+            "portal_visible",
+            "monday",
+            "schedule",
+            "closures",
+            "appointment_type",
+            "address",
+        ]
     ),
     value=VALUES,
     portal_type=st.sampled_from(["AppointmentType", "ReferenceWeek", "Place"]),
@@ -164,9 +177,16 @@ def test_create_content(site, manager, field, value, portal_type):  # noqa: F811
 @given(
     body=st.dictionaries(
         st.sampled_from(
-            ["open_weekdays", "holiday_region", "holidays_open", "closures",
-             "partner_types", "service_groups", "anonymise_after_months",
-             "bookings_per_hour"]
+            [
+                "open_weekdays",
+                "holiday_region",
+                "holidays_open",
+                "closures",
+                "partner_types",
+                "service_groups",
+                "anonymise_after_months",
+                "bookings_per_hour",
+            ]
         ),
         VALUES,
         min_size=1,
@@ -185,7 +205,11 @@ def test_patch_settings(site, manager, portal_url, body):  # noqa: F811
 
 
 @FUZZ
-@given(body=st.dictionaries(st.sampled_from(["counter", "start", "end"]), VALUES, max_size=3))
+@given(
+    body=st.dictionaries(
+        st.sampled_from(["counter", "start", "end"]), VALUES, max_size=3
+    )
+)
 def test_apply(site, manager, body):  # noqa: F811
     counter = site["counters"][0]["@id"]
     before = manager.get(counter).json()["schedule"]

@@ -1,0 +1,165 @@
+"""Who may do what with a booking, and where personal data must not leak
+(issue 8, item 5; X10)."""
+
+from conftest import json_session
+from plone import api
+from test_bookings_api import at
+from test_bookings_api import book
+from test_slots_api import next_weekday
+from test_slots_api import site  # noqa: F401 - fixture
+
+import gzip
+import pytest
+import requests
+import transaction
+
+
+NAME = "Zéphyrine Secretname"
+EMAIL = "zephyrine.secret@example.org"
+
+
+@pytest.fixture
+def world(site, manager, anonymous, functional_portal):  # noqa: F811
+    """Two services; the type belongs to service A; two citizens' bookings."""
+    transaction.begin()  # see what the server committed while building the site
+    for service in ("service_a", "service_b"):
+        api.group.create(groupname=service)
+        user = service.replace("service", "agent")
+        api.user.create(
+            email=f"{user}@example.org", username=user, password="secret-password"
+        )
+        api.group.add_user(groupname=service, username=user)
+    transaction.commit()
+    response = manager.patch(site["type"]["@id"], json={"services": ["service_a"]})
+    assert response.status_code == 204
+    day = next_weekday(0)
+    mine = book(anonymous, site, at(day, "09:00"), beneficiary=NAME, email=EMAIL).json()
+    other = book(anonymous, site, at(day, "09:20")).json()
+    sessions = {
+        "anonymous": json_session(),
+        "agent_a": json_session("agent_a", "secret-password"),
+        "agent_b": json_session("agent_b", "secret-password"),
+        "manager": manager,
+    }
+    return {"mine": mine, "other": other, "sessions": sessions, "site": site}
+
+
+# who -> (token to send, expected status for reading/cancelling "mine")
+ACTORS = {
+    "anonymous": (None, 401),
+    "citizen": ("mine", 200),
+    "other_citizen": ("other", 403),
+    "agent_a": (None, 200),
+    "agent_b": (None, 401),
+    "manager": (None, 200),
+}
+
+
+def actor(world, who):
+    token_of, expected = ACTORS[who]
+    session_name = who if who in world["sessions"] else "anonymous"
+    token = world[token_of]["token"] if token_of else None
+    return world["sessions"][session_name], token, expected
+
+
+@pytest.mark.parametrize("who", list(ACTORS))
+def test_read_booking(world, who):
+    session, token, expected = actor(world, who)
+    params = {"token": token} if token else {}
+    response = session.get(world["mine"]["@id"], params=params)
+    assert response.status_code == expected, response.text
+    ics = session.get(f"{world['mine']['@id']}/ics", params=params)
+    assert ics.status_code == expected
+    if expected != 200:
+        assert NAME not in response.text and EMAIL not in response.text
+        assert NAME not in ics.text
+
+
+@pytest.mark.parametrize("who", list(ACTORS))
+def test_cancel_booking(world, who):
+    session, token, expected = actor(world, who)
+    response = session.post(
+        f"{world['mine']['@id']}/cancel", json={"token": token} if token else {}
+    )
+    assert response.status_code == expected, response.text
+    state = world["sessions"]["manager"].get(world["mine"]["@id"]).json()["state"]
+    assert state == ("cancelled" if expected == 200 else "booked")
+
+
+@pytest.mark.parametrize(
+    ("who", "expected"),
+    [
+        ("anonymous", 401),
+        ("citizen", 403),
+        ("agent_a", 200),
+        ("agent_b", 401),
+        ("manager", 200),
+    ],
+)
+def test_mark_absent(world, who, expected):
+    session, token, _ = actor(world, who)
+    response = session.post(
+        f"{world['mine']['@id']}/absent", json={"token": token} if token else {}
+    )
+    if who == "citizen":
+        assert response.status_code in (401, 403)
+    else:
+        assert response.status_code == expected, response.text
+
+
+@pytest.mark.parametrize(
+    ("who", "count"),
+    [("anonymous", None), ("agent_a", 2), ("agent_b", 0), ("manager", 2)],
+)
+def test_listing(world, who, count):
+    session = world["sessions"][who]
+    response = session.get(f"{world['site']['folder']['@id']}/@bookings")
+    if count is None:
+        assert response.status_code == 401
+        assert NAME not in response.text
+    else:
+        assert response.status_code == 200
+        assert response.json()["items_total"] == count
+
+
+@pytest.mark.parametrize("who", ["anonymous", "agent_b"])
+def test_no_leak_through_plone(world, who, portal_url):
+    session = world["sessions"][who]
+    booking_url = (
+        world["site"]["counters"][0]["@id"] + "/" + world["mine"]["code"].lower()
+    )
+    # The booking object itself.
+    response = session.get(booking_url)
+    assert response.status_code in (401, 403, 404)
+    assert NAME not in response.text
+    # Search and the catalog's metadata.
+    for query in (
+        {"SearchableText": "Secretname"},
+        {"portal_type": "Booking"},
+        {"fullobjects": 1},
+    ):
+        found = session.get(f"{portal_url}/@search", params=query)
+        assert found.status_code == 200
+        assert NAME not in found.text and EMAIL not in found.text
+        assert world["mine"]["code"] not in found.text
+    # The counter's listing.
+    listing = session.get(
+        world["site"]["counters"][0]["@id"], params={"fullobjects": 1}
+    )
+    assert NAME not in listing.text
+    # The sitemap.
+    sitemap = requests.get(f"{portal_url}/sitemap.xml.gz", timeout=30)
+    if sitemap.status_code == 200:
+        text = gzip.decompress(sitemap.content).decode()
+        assert world["mine"]["code"].lower() not in text
+
+
+def test_agents_search_does_not_show_names_in_metadata(world, portal_url):
+    """Even agents' search results carry codes, not names (titles are codes)."""
+    found = world["sessions"]["agent_a"].get(
+        f"{portal_url}/@search",
+        params={"portal_type": "Booking", "metadata_fields": "_all"},
+    )
+    assert found.status_code == 200
+    assert found.json()["items_total"] == 2
+    assert NAME not in found.text
