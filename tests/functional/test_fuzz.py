@@ -1,8 +1,8 @@
 """Hostile input on every endpoint of the contract: 4xx with a message, never
 5xx, and nothing stored by a refused request (issue 8, item 4)."""
 
-from hypothesis import HealthCheck
 from hypothesis import given
+from hypothesis import HealthCheck
 from hypothesis import settings
 from hypothesis import strategies as st
 from test_slots_api import site  # noqa: F401 - fixture
@@ -220,11 +220,11 @@ def test_apply(site, manager, body):  # noqa: F811
 
 
 def test_names_are_escaped_on_pages(site, anonymous):  # noqa: F811
-    import requests
-
     from test_bookings_api import at
     from test_bookings_api import book
     from test_slots_api import next_weekday
+
+    import requests
 
     attack = '<script>alert("x")</script><img src=x onerror=alert(1)>'
     booked = book(anonymous, site, at(next_weekday(0), "09:00"), beneficiary=attack)
