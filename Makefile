@@ -58,8 +58,34 @@ stop: ## Stop the server started by `make start`
 # --- quality -------------------------------------------------------------------
 
 .PHONY: test
-test: install ## Run the whole test suite
+test: install browser-deps ## Run the whole test suite
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# The browser tests (tests/browser) drive Debian's chromium with Playwright's
+# Python API and inject axe-core, pinned in tests/browser/package*.json, from
+# .browser/ (git-ignored). Without root or apt-get, chromium is not installed
+# and the browser tests skip, saying why (they fail instead when CI=true).
+CHROMIUM ?= /usr/bin/chromium
+AXE := .browser/node_modules/axe-core/axe.min.js
+
+.PHONY: browser-deps
+browser-deps: $(AXE) ## Install what the browser tests need: chromium (apt-get) and axe-core (npm)
+	@if [ -x "$(CHROMIUM)" ]; then :; \
+	elif command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
+	  echo "Installing Debian's chromium for the browser tests (apt-get)."; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	else \
+	  echo "WARNING: $(CHROMIUM) is missing and cannot be installed here (needs root and apt-get):"; \
+	  echo "WARNING: the browser tests in tests/browser will be skipped."; \
+	fi
+
+$(AXE): tests/browser/package.json tests/browser/package-lock.json
+	@if command -v npm >/dev/null; then \
+	  mkdir -p .browser && cp tests/browser/package.json tests/browser/package-lock.json .browser/ && \
+	  npm ci --prefix .browser --no-audit --no-fund --loglevel=error && touch $@; \
+	else \
+	  echo "WARNING: npm is missing: axe-core is not installed, the axe-core browser test will be skipped."; \
+	fi
 
 .PHONY: lint
 lint: install ## ruff check, ruff format --check, zpretty --check

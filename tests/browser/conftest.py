@@ -1,0 +1,241 @@
+"""Browser tests: Debian's chromium driven by Playwright's Python API (issue 6).
+
+The pages are served by the functional layer's real WSGI server
+(``functional_portal`` / ``portal_url``) and the site is built over REST by
+the ``site`` fixture of ``tests/functional/test_slots_api.py``.
+
+``make browser-deps`` installs what they need: Debian's ``chromium`` (apt-get,
+when missing) and the pinned ``axe-core`` (npm, into ``.browser/``). Without
+chromium the whole folder is skipped, loudly; with ``CI=true`` it fails
+instead, since CI must run these tests.
+"""
+
+from pathlib import Path
+
+import json
+import os
+import pytest
+import shutil
+import sys
+
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent.parent
+# test_slots_api (the `site` fixture) lives beside the functional tests.
+sys.path.insert(0, str(HERE.parent / "functional"))
+
+from test_slots_api import site  # noqa: E402, F401 - fixture
+
+
+CHROMIUM = os.environ.get("CHROMIUM") or "/usr/bin/chromium"
+# The flags known to work on these machines: no sandbox as root, and no
+# background connections (the network is closed).
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+AXE_JS = ROOT / ".browser" / "node_modules" / "axe-core" / "axe.min.js"
+SCREENSHOTS = ROOT / "docs" / "screenshots"
+VIEWPORT = {"width": 1280, "height": 900}
+# Playwright waits this long (ms) at most for a page or an element.
+TIMEOUT = 15_000
+
+
+def _missing() -> str | None:
+    if not (os.path.isfile(CHROMIUM) and os.access(CHROMIUM, os.X_OK)):
+        found = shutil.which("chromium")
+        return (
+            f"chromium not found at {CHROMIUM}"
+            + (f" (there is one at {found}: set CHROMIUM={found})" if found else "")
+            + ": run `make browser-deps` (apt-get install chromium, as root)"
+        )
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "the playwright Python package is missing: run `make install`"
+    return None
+
+
+MISSING = _missing()
+SKIP_REASON = f"BROWSER TESTS NOT RUN: {MISSING}" if MISSING else None
+
+
+def pytest_collection_modifyitems(config, items):
+    if not MISSING:
+        return
+    if os.environ.get("CI") == "true":
+        return  # CI must run them: the `browser` fixture fails instead.
+    for item in items:
+        if HERE in Path(str(item.path)).parents:
+            item.add_marker(pytest.mark.skip(reason=SKIP_REASON))
+
+
+def pytest_terminal_summary(terminalreporter):
+    if MISSING:
+        terminalreporter.write_sep("!", SKIP_REASON, red=True, bold=True)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if MISSING:  # only with CI=true: the tests are skipped otherwise
+        pytest.fail(f"{SKIP_REASON} (CI=true: CI must run the browser tests)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        # Playwright gives each launch a new, empty user data directory.
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, portal_url):
+    # After portal_url: closed before the test server's site goes away.
+    context = browser.new_context(viewport=VIEWPORT, locale="en-GB")
+    context.set_default_timeout(TIMEOUT)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture(autouse=True)
+def no_rate_limit_left_over():
+    from collective.rendezvous.booking.ratelimit import reset
+
+    reset()
+    yield
+    reset()
+
+
+@pytest.fixture
+def citizen_site(site, manager):  # noqa: F811
+    """The `site` of the slots tests, its type with two options, and a second type."""
+    response = manager.patch(
+        site["type"]["@id"],
+        json={
+            "options": ["CNI", "Passeport"],
+            "detail": "Carte nationale d'identité ou passeport, demande ou retrait",
+        },
+    )
+    assert response.status_code == 204, response.text
+    response = manager.post(
+        site["folder"]["@id"],
+        json={
+            "@type": "AppointmentType",
+            "title": "État civil",
+            "detail": "Mariage, PACS, reconnaissance, livret de famille",
+            "duration": 30,
+            "horizon": "6m",
+            "portal_visible": True,
+        },
+    )
+    assert response.status_code == 201, response.text
+    return site
+
+
+# Plone's own chrome (Barceloneta, Plone 6.2.2), not ours, fails WCAG's 4.5:1
+# contrast (axe color-contrast, serious). Only that rule, only there, is left
+# out; everything else on those elements, and all of our content, is checked.
+CHROME_CONTRAST = {
+    # white on #007bb1: 4.45:1
+    "#portal-searchbox .searchButton": "the search button of the global nav",
+    # #007bb1 on #e9ecef: 3.96:1
+    "#portal-breadcrumbs a": "the breadcrumbs' links",
+    # #007bb1 on #212529: 3.28:1
+    "#portal-footer-wrapper a": "the footer's links (colophon, site actions)",
+}
+
+AXE_RUN = """async ([options, chrome]) => {
+  const result = await axe.run(document, options);
+  for (const violation of result.violations) {
+    if (violation.id !== "color-contrast") continue;
+    violation.nodes = violation.nodes.filter((node) => {
+      const element = document.querySelector(node.target[0]);
+      return !(element && element.closest(chrome));
+    });
+  }
+  return result.violations.filter((violation) => violation.nodes.length);
+}"""
+
+
+def axe_check(page, name: str) -> list[dict]:
+    """Run axe-core (WCAG 2.0/2.1 A and AA) on the page: no serious or critical.
+
+    The other violations are printed (``pytest -s`` shows them) and returned.
+    """
+    if not AXE_JS.is_file():
+        reason = f"AXE-CORE NOT INSTALLED at {AXE_JS}: run `make browser-deps`"
+        if os.environ.get("CI") == "true":
+            pytest.fail(reason)
+        pytest.skip(reason)
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.add_script_tag(path=str(AXE_JS))
+    options = {
+        "runOnly": {
+            "type": "tag",
+            "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"],
+        },
+        "resultTypes": ["violations"],
+    }
+    violations = page.evaluate(AXE_RUN, [options, ", ".join(CHROME_CONTRAST)])
+    for violation in violations:
+        print(
+            f"axe [{name}] {violation['impact']}: {violation['id']}: "
+            f"{violation['help']} -> "
+            + json.dumps([node["target"] for node in violation["nodes"]])
+        )
+    severe = [v for v in violations if v["impact"] in ("serious", "critical")]
+    assert not severe, f"axe on {name}: " + json.dumps(
+        [
+            {
+                "id": v["id"],
+                "impact": v["impact"],
+                "help": v["help"],
+                "nodes": [
+                    {"target": n["target"], "html": n["html"][:200]} for n in v["nodes"]
+                ],
+            }
+            for v in severe
+        ],
+        indent=1,
+        ensure_ascii=False,
+    )
+    return violations
+
+
+@pytest.fixture
+def axe():
+    return axe_check
+
+
+def save_screenshot(page, name: str) -> Path:
+    """Save what the 1280x900 viewport shows as docs/screenshots/<name>.png."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), animations="disabled", caret="hide")
+    return path
+
+
+@pytest.fixture
+def screenshot():
+    return save_screenshot
+
+
+@pytest.fixture
+def bookings(manager):
+    """The bookings of a site's folder, as the agents' API lists them."""
+
+    def bookings(site):  # noqa: F811
+        response = manager.get(f"{site['folder']['@id']}/@bookings")
+        assert response.status_code == 200, response.text
+        return response.json()["items"]
+
+    return bookings
