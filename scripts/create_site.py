@@ -42,6 +42,7 @@ def ensure_site(root) -> None:
     """Create the site with the add-on (and the demo data) unless it exists."""
     if SITE_ID in root.objectIds():
         print(f"Keeping the existing site {SITE_ID!r} and its data.")
+        upgrade(root[SITE_ID])
         return
     from AccessControl.SecurityManagement import newSecurityManager
     from plone.base.utils import get_installer
@@ -67,6 +68,25 @@ def ensure_site(root) -> None:
         )
     transaction.commit()
     print(f"Created the site {SITE_ID!r} with collective.rendezvous installed.")
+
+
+def upgrade(site) -> None:
+    """Run the add-on's pending upgrade steps, so new code finds its settings."""
+    from zope.component.hooks import setSite
+
+    setSite(site)
+    setup = site.portal_setup
+    profile = "collective.rendezvous:default"
+    if setup.getLastVersionForProfile(profile) == "unknown":
+        return  # not installed in this site
+    if setup.listUpgrades(profile):
+        from AccessControl.SecurityManagement import newSecurityManager
+
+        user = site.__parent__.acl_users.getUser(ADMIN)
+        newSecurityManager(None, user.__of__(site.__parent__.acl_users))
+        setup.upgradeProfile(profile)
+        transaction.commit()
+        print(f"Upgraded {profile} to {setup.getLastVersionForProfile(profile)}.")
 
 
 def _has_profile(site, profile_id: str) -> bool:

@@ -2,6 +2,7 @@
 
 from collective.rendezvous.testing import FUNCTIONAL_TESTING
 from collective.rendezvous.testing import INTEGRATION_TESTING
+from helpers import json_session
 from pytest_plone import fixtures_factory
 
 import os
@@ -32,17 +33,6 @@ def package_name() -> str:
 def portal_url(functional_portal) -> str:
     """The URL of the site served over real HTTP by the functional layer."""
     return functional_portal.absolute_url()
-
-
-def json_session(user: str | None = None, password: str | None = None):
-    """A requests session speaking JSON, logged in when a user is given."""
-    import requests
-
-    session = requests.Session()
-    session.headers.update({"Accept": "application/json"})
-    if user:
-        session.auth = (user, password)
-    return session
 
 
 @pytest.fixture

@@ -1,7 +1,7 @@
 """@bookings over real HTTP: book, read, cancel, move, mark, unschedule (issue 5)."""
 
 from concurrent.futures import ThreadPoolExecutor
-from conftest import json_session
+from helpers import json_session
 from test_slots_api import next_weekday
 from test_slots_api import site  # noqa: F401 - fixture
 

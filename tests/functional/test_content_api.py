@@ -276,7 +276,7 @@ class TestPermissions:
         transaction.commit()
 
     def session(self, user):
-        from conftest import json_session
+        from helpers import json_session
 
         return json_session(user, "secret-password")
 

@@ -1,6 +1,6 @@
 """What the add-on's roles may do over REST (R4, R14)."""
 
-from conftest import json_session
+from helpers import json_session
 from plone import api
 
 import pytest

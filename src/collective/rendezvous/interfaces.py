@@ -13,7 +13,7 @@ class IBrowserLayer(IDefaultBrowserLayer):
 class ISlotsLostEvent(IObjectEvent):
     """Taken slots of a counter disappeared after a planning change (R6).
 
-    ``lost`` lists (start, end, booking UID), start and end in minutes since
+    ``lost`` lists (start, end, booking id), start and end in minutes since
     the Unix epoch (UTC).
     """
 

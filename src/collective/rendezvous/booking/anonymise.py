@@ -7,9 +7,12 @@ the state and who cancelled. The history keeps its events and times but
 loses its free-text details.
 """
 
+from collective.rendezvous.booking.index import bookings_of
 from collective.rendezvous.controlpanels.settings import get_settings
+from collective.rendezvous.slots.generation import counters
+from collective.rendezvous.slots.generation import site_timezone
+from collective.rendezvous.slots.store import get_store
 from dateutil.relativedelta import relativedelta
-from plone import api
 
 import datetime
 
@@ -27,23 +30,30 @@ def anonymise(booking) -> None:
     if booking.history is not None:
         booking.history._p_changed = True
     booking.anonymised = True
-    booking.reindexObject()
 
 
 def anonymise_old(now: datetime.datetime | None = None) -> int:
-    """Anonymise the bookings that ended long enough ago; how many were."""
+    """Anonymise the bookings that ended long enough ago; how many were.
+
+    Each counter's store remembers up to which day this was done, so a tick
+    reads only the days that became old enough since the last one.
+    """
     months = get_settings().anonymise_after_months or 0
     if months <= 0:
         return 0
     now = now or datetime.datetime.now(datetime.UTC)
     cutoff = now - relativedelta(months=months)
-    catalog = api.portal.get_tool("portal_catalog")
+    # Days before this one only hold bookings that ended before the cutoff.
+    through = cutoff.astimezone(site_timezone()).date() - datetime.timedelta(days=1)
     count = 0
-    for brain in catalog.unrestrictedSearchResults(
-        portal_type="Booking",
-        end={"query": cutoff, "range": "max"},
-        rendezvous_anonymised=False,
-    ):
-        anonymise(brain._unrestrictedGetObject())
-        count += 1
+    for counter in counters():
+        store = get_store(counter)
+        if store is None or store.anonymised_through >= through.toordinal():
+            continue
+        first = datetime.date.fromordinal(max(store.anonymised_through, 1))
+        for booking in bookings_of(counter, first, through):
+            if not booking.anonymised and booking.end < cutoff:
+                anonymise(booking)
+                count += 1
+        store.anonymised_through = through.toordinal()
     return count

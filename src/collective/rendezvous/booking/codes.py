@@ -1,10 +1,15 @@
 """Booking codes (human, unique per service) and secret tokens (X3).
 
 A code is 8 characters from an alphabet without look-alikes (no I, L, O, 0,
-1). Uniqueness is enforced, not hoped for: each service folder keeps a BTree
-code -> booking UID; a code already there is never handed out, and two
-transactions inserting the same new code write the same BTree bucket entry,
-so one of them gets a ConflictError and is retried with a fresh code.
+1); the booking's id in its counter is the code in lower case. Uniqueness is
+enforced, not hoped for: each service folder keeps BTrees code -> the UID of
+the booking's counter; a code already there is never handed out, and two
+transactions inserting the same new code write the same BTree entry, so one
+of them gets a ConflictError and is retried with a fresh code.
+
+The registry is split into one BTree per first character of the code, all
+made with the registry: concurrent bookings with different codes then
+rarely write the same BTree, and never a tree being created.
 
 The token is 192 random bits for the citizen's private link. Only its
 SHA-256 is stored; it is compared in constant time.
@@ -24,12 +29,19 @@ ANNOTATION = "collective.rendezvous.codes"
 
 
 def registry(folder) -> OOBTree:
-    """The service's code -> booking UID registry (made on first use)."""
+    """The service's registry: first character -> (code -> counter UID)."""
     annotations = IAnnotations(folder)
     codes = annotations.get(ANNOTATION)
     if codes is None:
         codes = annotations[ANNOTATION] = OOBTree()
+        for letter in ALPHABET:
+            codes[letter] = OOBTree()
     return codes
+
+
+def _tree(folder, code: str):
+    codes = IAnnotations(folder).get(ANNOTATION)
+    return None if codes is None or not code else codes.get(code[0])
 
 
 def normalise(code: str) -> str:
@@ -37,22 +49,29 @@ def normalise(code: str) -> str:
     return "".join(code.split()).replace("-", "").upper()
 
 
-def new_code(folder, booking_uid: str) -> str:
-    """Reserve a fresh code for a booking of this service."""
+def new_code(folder, counter_uid: str) -> str:
+    """Reserve a fresh code for a booking at this counter of this service."""
     codes = registry(folder)
     while True:
         code = "".join(secrets.choice(ALPHABET) for _ in range(LENGTH))
-        if code not in codes:
-            codes[code] = booking_uid
+        tree = codes[code[0]]
+        if code not in tree:
+            tree[code] = counter_uid
             return code
 
 
+def moved(folder, code: str, counter_uid: str) -> None:
+    """The booking with this code now lives in another counter."""
+    registry(folder)[code[0]][code] = counter_uid
+
+
 def lookup(folder, code: str) -> str | None:
-    """The UID of the booking with this code in this service, if any."""
+    """The UID of the counter holding the booking with this code, if any."""
     if not isinstance(code, str) or len(code) > 32:
         return None
-    codes = IAnnotations(folder).get(ANNOTATION)
-    return None if codes is None else codes.get(normalise(code))
+    code = normalise(code)
+    tree = _tree(folder, code)
+    return None if tree is None else tree.get(code)
 
 
 def new_token() -> tuple[str, str]:

@@ -66,6 +66,16 @@ def booking_json(folder, booking, agent: bool, token: str | None = None) -> dict
             }
             for entry in booking.history or ()
         ]
+        # What was sent to the citizen, when, how, and with what result (R6).
+        body["notifications"] = [
+            {
+                key: (
+                    value.isoformat() if isinstance(value, datetime.datetime) else value
+                )
+                for key, value in entry.items()
+            }
+            for entry in getattr(booking.aq_base, "notifications", None) or ()
+        ]
     return body
 
 

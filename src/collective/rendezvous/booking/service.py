@@ -5,14 +5,16 @@ The guard (X2): taking a slot rewrites the counter's day record
 same persistent object, so ZODB raises a ConflictError for the second one;
 Zope retries the request, the retry sees the slot taken and answers 409.
 Nothing here relies on a check-then-write of data that concurrent
-transactions would merge silently (BTree containers, the catalog).
+transactions would merge silently (BTree containers, the catalog), and a
+booking writes nothing site-wide: bookings are not cataloged (see index.py).
 """
 
+from Acquisition import aq_base
 from collective.rendezvous import _
 from collective.rendezvous import scheduling
 from collective.rendezvous.booking import codes
+from collective.rendezvous.booking import index
 from collective.rendezvous.content.appointment_type import IAppointmentType
-from collective.rendezvous.content.booking import IBooking
 from collective.rendezvous.content.counter import ICounter
 from collective.rendezvous.content.place import IPlace
 from collective.rendezvous.interfaces import BookingAbsentEvent
@@ -27,11 +29,13 @@ from collective.rendezvous.slots.query import offered_counters
 from collective.rendezvous.slots.query import to_datetime
 from collective.rendezvous.slots.store import get_store
 from dataclasses import dataclass
+from OFS.event import ObjectWillBeMovedEvent
 from plone import api
 from plone.app.uuid.utils import uuidToObject
 from plone.dexterity.utils import createContent
-from plone.uuid.interfaces import IUUID
+from zope.container.contained import notifyContainerModified
 from zope.event import notify
+from zope.lifecycleevent import ObjectMovedEvent
 
 import datetime
 import phonenumbers
@@ -186,7 +190,7 @@ def _transition(booking, transition: str) -> None:
         api.content.transition(obj=booking, transition=transition)
 
 
-def _take(counter, start_key: int, booking_uid: str, tz) -> tuple[int, int]:
+def _take(counter, start_key: int, booking_id: str, tz) -> tuple[int, int]:
     """Take a free slot on a counter; (start, end) keys. Raises 409 if taken."""
     store = get_store(counter)
     day = to_datetime(start_key, tz).date()
@@ -198,7 +202,7 @@ def _take(counter, start_key: int, booking_uid: str, tz) -> tuple[int, int]:
             409, _("This slot has just been taken: please choose another one."), "start"
         )
     end_key = start_key + record.duration
-    record.take(start_key, end_key, booking_uid)
+    record.take(start_key, end_key, booking_id)
     return start_key, end_key
 
 
@@ -210,7 +214,7 @@ def _release(booking) -> None:
         return
     key = scheduling.slot_key(booking.start)
     record = store.day(booking.start.astimezone(site_timezone()).date())
-    if record is not None and record.taken.get(key, (None, None))[1] == booking.UID():
+    if record is not None and record.taken.get(key, (None, None))[1] == booking.getId():
         record.release(key)
 
 
@@ -293,9 +297,8 @@ def book(folder, data) -> tuple[object, str]:
     partner_type = _partner_type(appointment_type, request.partner_type)
 
     booking = createContent("Booking")
-    uid = IUUID(booking)  # given by plone.uuid when the object is created
-    start, end = _take(counter, start_key, uid, tz)
-    code = codes.new_code(folder, uid)
+    code = codes.new_code(folder, counter.UID())
+    start, end = _take(counter, start_key, code.lower(), tz)
     token, token_hash = codes.new_token()
     booking.id = code.lower()
     booking.code = code
@@ -313,9 +316,11 @@ def book(folder, data) -> tuple[object, str]:
     booking.booked_by = "agent" if as_agent else "citizen"
     counter._setObject(booking.id, booking)
     booking = counter[booking.id]
+    index.register(counter, booking, end - start)
     booking.log("booked", by=_actor(as_agent), start=booking.start.isoformat())
-    booking.reindexObject()
-    notify(BookingCreatedEvent(booking, by=booking.booked_by))
+    created = BookingCreatedEvent(booking, by=booking.booked_by)
+    created.token = token  # for the confirmation's private link; never stored
+    notify(created)
     return booking, token
 
 
@@ -367,9 +372,8 @@ def _partner_type(appointment_type, partner_type: str) -> str:
 
 
 def get_booking(folder, code: str):
-    uid = codes.lookup(folder, code)
-    booking = uuidToObject(uid, unrestricted=True) if uid else None
-    if booking is None or not IBooking.providedBy(booking):
+    booking = index.find(folder, code) if isinstance(code, str) else None
+    if booking is None:
         raise BookingError(404, _("There is no booking with this code."), "code")
     return booking
 
@@ -401,7 +405,6 @@ def cancel(booking, by: str, reason: str = "") -> None:
     booking.cancelled_at = datetime.datetime.now(datetime.UTC)
     booking.cancel_reason = reason
     booking.log("cancelled", by=_actor(by == "agent"), reason=reason)
-    booking.reindexObject()
     notify(BookingCancelledEvent(booking, by=by))
 
 
@@ -411,7 +414,6 @@ def mark(booking, outcome: str) -> None:
         raise BookingError(409, _("Only a booked appointment can be marked."), "state")
     _transition(booking, "attend" if outcome == "attended" else "mark_absent")
     booking.log(outcome, by=_actor(True))
-    booking.reindexObject()
     event = BookingAttendedEvent if outcome == "attended" else BookingAbsentEvent
     notify(event(booking, by="agent"))
 
@@ -442,13 +444,15 @@ def reschedule(folder, booking, start: str, counter_uid: str = "", by: str = "ci
     if by == "agent" and not may_manage(counter):
         raise BookingError(403, _("You do not manage this counter."), "counter")
     previous = booking.start
-    start_key, end_key = _take(counter, start_key, booking.UID(), tz)
+    start_key, end_key = _take(counter, start_key, booking.getId(), tz)
+    index.unregister(old_counter, booking)
     if counter is not old_counter:
-        with api.env.adopt_roles(["Manager"]):
-            booking = api.content.move(source=booking, target=counter)
+        booking = _move(booking, old_counter, counter)
+        codes.moved(folder, booking.code, counter.UID())
     booking.previous_start = previous
     booking.start = to_datetime(start_key, datetime.UTC)
     booking.end = to_datetime(end_key, datetime.UTC)
+    index.register(counter, booking, end_key - start_key)
     if state == "unscheduled":
         _transition(booking, "rebook")
     booking.log(
@@ -457,8 +461,25 @@ def reschedule(folder, booking, start: str, counter_uid: str = "", by: str = "ci
         start=booking.start.isoformat(),
         previous_start=previous.isoformat(),
     )
-    booking.reindexObject()
     notify(BookingMovedEvent(booking, by=by))
+    return booking
+
+
+def _move(booking, source, target):
+    """Move a booking to another counter, keeping its id and UID.
+
+    What OFS's cut and paste does, without its permission checks: nobody
+    holds the add permission of bookings (only this service creates them),
+    and the caller has checked who may move this booking.
+    """
+    name = booking.getId()
+    notify(ObjectWillBeMovedEvent(booking, source, name, target, name))
+    source._delObject(name, suppress_events=True)
+    target._setObject(name, aq_base(booking), set_owner=0, suppress_events=True)
+    booking = target._getOb(name)
+    notify(ObjectMovedEvent(booking, source, name, target, name))
+    notifyContainerModified(source)
+    notifyContainerModified(target)
     return booking
 
 
@@ -468,5 +489,4 @@ def unschedule(booking) -> None:
         return
     _transition(booking, "unschedule")
     booking.log("unscheduled", by="planning")
-    booking.reindexObject()
     notify(BookingUnscheduledEvent(booking))

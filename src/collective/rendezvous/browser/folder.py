@@ -176,6 +176,10 @@ class FolderView(BrowserView):
     def translate(self, message) -> str:
         return translate(message, context=self.request)
 
+    def first_error(self) -> str | None:
+        """The first field in error, in the form's order: it gets the focus."""
+        return next((name for name in FORM_FIELDS if name in self.errors), None)
+
     def error(self, field):
         message = self.errors.get(field)
         return translate(message, context=self.request) if message else None

@@ -1,11 +1,13 @@
 """@@rendezvous-tick: the scheduled work, called by cron or a timer (R2, X1).
 
 Rolls every counter's slots forward to its horizon and drops past days,
-anonymises old bookings (X10); answers a JSON summary. A second run right
-after the first changes nothing and writes nothing.
+anonymises old bookings (X10), sends the due reminders and retries failed
+notifications (R6, ``notifications/reminders.py``); answers a JSON summary.
+A second run right after the first changes nothing and writes nothing.
 """
 
 from collective.rendezvous.booking.anonymise import anonymise_old
+from collective.rendezvous.notifications.reminders import tick as notifications_tick
 from collective.rendezvous.slots.generation import regenerate_all
 from plone.protect.interfaces import IDisableCSRFProtection
 from Products.Five.browser import BrowserView
@@ -23,6 +25,8 @@ class TickView(BrowserView):
         started = time.perf_counter()
         summary = regenerate_all().as_dict()
         summary["bookings_anonymised"] = anonymise_old()
+        # reminders_sent, notifications_retried/_failed/_abandoned
+        summary.update(notifications_tick())
         summary["seconds"] = round(time.perf_counter() - started, 3)
         self.request.response.setHeader("Content-Type", "application/json")
         return json.dumps(summary)

@@ -2,6 +2,11 @@
 
 from collective.rendezvous import _
 from collective.rendezvous.content import validation
+from collective.rendezvous.content.fields import SafeChoice
+from collective.rendezvous.notifications.schema import INotificationOverrideRow
+from collective.rendezvous.notifications.schema import NotificationOverridesField
+from collective.z3cform.datagridfield.datagridfield import DataGridFieldFactory
+from collective.z3cform.datagridfield.row import DictRow
 from plone.autoform import directives
 from plone.dexterity.content import Container
 from plone.supermodel import model
@@ -58,7 +63,7 @@ class IAppointmentType(model.Schema):
     partner_types = schema.List(
         title=_("Partner types allowed to book"),
         description=_("Leave empty to open this appointment type to everyone."),
-        value_type=schema.Choice(vocabulary="collective.rendezvous.PartnerTypes"),
+        value_type=SafeChoice(vocabulary="collective.rendezvous.PartnerTypes"),
         required=False,
         default=[],
         missing_value=[],
@@ -71,7 +76,7 @@ class IAppointmentType(model.Schema):
             "The services (groups) whose agents manage the counters of this "
             "type. Leave empty for all services."
         ),
-        value_type=schema.Choice(vocabulary="collective.rendezvous.Services"),
+        value_type=SafeChoice(vocabulary="collective.rendezvous.Services"),
         required=False,
         default=[],
         missing_value=[],
@@ -95,6 +100,31 @@ class IAppointmentType(model.Schema):
         description=_("Unticked: only agents can book it, in the back office."),
         required=False,
         default=True,
+    )
+
+    model.fieldset(
+        "notifications",
+        label=_("Notifications"),
+        fields=["notification_overrides"],
+    )
+
+    directives.widget(
+        "notification_overrides", DataGridFieldFactory, allow_reorder=False
+    )
+    notification_overrides = NotificationOverridesField(
+        title=_("Notifications of this type"),
+        description=_(
+            "Replace the global notifications (Rendez-vous settings) for this "
+            "type, event by event and channel by channel: whether it is sent, "
+            "and its texts (empty: the global text). Merge fields: {0} "
+            "beneficiary, {1} date, {2} counter, {3} place, {4} address, {5} "
+            "appointment type, {6} duration, {7} previous date, {code} "
+            "booking code, {link} private link."
+        ),
+        value_type=DictRow(title=_("Notification"), schema=INotificationOverrideRow),
+        required=False,
+        default=[],
+        missing_value=[],
     )
 
 

@@ -10,10 +10,13 @@ and a secret token, never through the booking's URL.
 
 from collective.rendezvous import _
 from persistent.list import PersistentList
+from plone.app.linkintegrity.interfaces import IRetriever
 from plone.dexterity.content import Item
 from plone.supermodel import model
 from zope import schema
+from zope.component import adapter
 from zope.interface import implementer
+from zope.keyreference.interfaces import IKeyReference
 
 import datetime
 
@@ -46,6 +49,20 @@ class Booking(Item):
     anonymised = False
     history = None
 
+    # Bookings are not cataloged: the counters' day records index them
+    # (booking/index.py explains why). These CMF hooks do nothing.
+    def indexObject(self):
+        pass
+
+    def unindexObject(self):
+        pass
+
+    def reindexObject(self, idxs=None):
+        pass
+
+    def reindexObjectSecurity(self, skip_self=False):
+        pass
+
     def Title(self):
         # Never the beneficiary's name: titles end up in listings and the catalog.
         return self.code or self.getId()
@@ -57,3 +74,17 @@ class Booking(Item):
         entry = {"event": event, "at": datetime.datetime.now(datetime.UTC)}
         entry.update(details)
         self.history.append(entry)
+
+
+@adapter(IBooking)
+@implementer(IKeyReference)
+def no_key_reference(booking):
+    """No IntId for bookings: the IntIds BTrees are site-wide (index.py)."""
+    return None
+
+
+@adapter(IBooking)
+@implementer(IRetriever)
+def no_link_retriever(booking):
+    """Bookings link to nothing; without an IntId, linkintegrity must skip them."""
+    return None

@@ -9,8 +9,28 @@ from zope import schema
 from zope.interface import implementer
 from zope.schema.interfaces import ConstraintNotSatisfied
 from zope.schema.interfaces import IChoice
+from zope.schema.interfaces import WrongType
 
 import datetime
+
+
+class ISafeChoice(IChoice):
+    """A Choice of text values (see ``SafeChoice``)."""
+
+
+@implementer(ISafeChoice)
+class SafeChoice(schema.Choice):
+    """A Choice of text values that refuses other types with a clear error.
+
+    zope.schema looks the value up in the vocabulary first, and a list or a
+    dict sent over REST then fails with a TypeError (a 500) instead of a
+    validation error.
+    """
+
+    def _validate(self, value):
+        if not isinstance(value, str):
+            raise WrongType(value, str, self.__name__)
+        super()._validate(value)
 
 
 class IPeriodRow(model.Schema):
@@ -24,7 +44,7 @@ class IPeriodRow(model.Schema):
 class IScheduleRow(model.Schema):
     """A reference week applied to a counter from a first to a last date."""
 
-    week = schema.Choice(
+    week = SafeChoice(
         title=_("Reference week"),
         vocabulary="collective.rendezvous.ReferenceWeeks",
         required=True,
@@ -33,12 +53,12 @@ class IScheduleRow(model.Schema):
     end = schema.Date(title=_("Last date"), required=True)
 
 
-class IContentChoice(IChoice):
+class IContentChoice(ISafeChoice):
     """A Choice of content by UID: REST reads and writes the bare UID."""
 
 
 @implementer(IContentChoice)
-class ContentChoice(schema.Choice):
+class ContentChoice(SafeChoice):
     """A Choice of content by UID that says which content it expected."""
 
     missing_message = _("This value does not exist.")

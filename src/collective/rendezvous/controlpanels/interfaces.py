@@ -9,6 +9,9 @@ IRendezvousSettings.xml``.
 
 from collective.rendezvous import _
 from collective.rendezvous.content.validation import RendezvousValidationError
+from collective.rendezvous.notifications.schema import check_matrix
+from collective.rendezvous.notifications.schema import INotificationRow
+from collective.rendezvous.notifications.texts import default_matrix
 from collective.z3cform.datagridfield.datagridfield import DataGridFieldFactory
 from collective.z3cform.datagridfield.registry import DictRow
 from datetime import date
@@ -37,6 +40,8 @@ WEEKDAYS = (
 # One closure row longer than this is almost certainly a typo in the year
 # (2026 -> 2062), and would expand to tens of thousands of closed dates.
 MAX_CLOSURE_DAYS = 366
+
+QUIET_HOURS = re.compile(r"^([01]\d|2[0-3])h[0-5]\d-([01]\d|2[0-3])h[0-5]\d$")
 
 PARTNER_TYPE_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
@@ -145,6 +150,26 @@ def check_partner_types(rows) -> bool:
             raise RendezvousValidationError(
                 _("Partner type ${number}: the title is missing.", mapping=mapping)
             )
+    return True
+
+
+def check_quiet_hours(value) -> bool:
+    """Quiet hours: empty, or ``XXhXX-XXhXX`` (may run over midnight)."""
+    if value and not QUIET_HOURS.match(value.strip()):
+        raise RendezvousValidationError(
+            _(
+                'Write the quiet hours like "21h00-08h00" (from 21:00 to 08:00 '
+                "the next morning), or leave them empty."
+            )
+        )
+    return True
+
+
+def check_url(value) -> bool:
+    if value and not re.match(r"^https?://[^\s/]+[^\s]*$", value.strip()):
+        raise RendezvousValidationError(
+            _("Write a web address starting with https:// (or http://).")
+        )
     return True
 
 
@@ -296,4 +321,119 @@ class IRendezvousSettings(model.Schema):
         min=0,
         max=10000,
         required=True,
+    )
+
+    model.fieldset(
+        "notifications",
+        label=_("Notifications"),
+        fields=[
+            "notification_matrix",
+            "reminder_hours",
+            "quiet_hours",
+            "sms_gateway",
+            "sms_gateway_url",
+            "sms_gateway_token",
+            "sms_sender",
+            "public_url",
+        ],
+    )
+
+    directives.widget("notification_matrix", DataGridFieldFactory, allow_reorder=False)
+    notification_matrix = schema.List(
+        title=_("Notifications sent"),
+        description=_(
+            "One row per event: whether it is sent by e-mail and by SMS, and "
+            "its texts. An event without a row is not sent. A text left empty "
+            "is the default text in the site's language. Merge fields: {0} "
+            "beneficiary, {1} date, {2} counter, {3} place, {4} address, {5} "
+            "appointment type, {6} duration, {7} previous date, {code} booking "
+            "code, {link} private link (in the booking confirmation; the "
+            "appointment service's page in the other messages)."
+        ),
+        value_type=DictRow(title=_("Notification"), schema=INotificationRow),
+        default=default_matrix(),
+        missing_value=[],
+        required=False,
+        constraint=check_matrix,
+    )
+
+    reminder_hours = schema.Int(
+        title=_("Reminder (hours before)"),
+        description=_(
+            "How many hours before the appointment the reminder is sent, by "
+            "the scheduled task (@@rendezvous-tick). Empty: 6."
+        ),
+        default=6,
+        min=1,
+        max=168,
+        required=False,
+    )
+
+    quiet_hours = schema.TextLine(
+        title=_("Quiet hours"),
+        description=_(
+            "No reminder is sent between these hours, e.g. 21h00-08h00: a "
+            "reminder due in them is sent before they start. Empty: none."
+        ),
+        default="21h00-08h00",
+        missing_value="",
+        required=False,
+        constraint=check_quiet_hours,
+    )
+
+    sms_gateway = schema.Choice(
+        title=_("SMS gateway"),
+        description=_(
+            'How SMS are sent. "Log only" writes them to the instance log '
+            "and sends nothing."
+        ),
+        vocabulary="collective.rendezvous.SMSGateways",
+        default="log",
+        required=False,
+    )
+
+    sms_gateway_url = schema.TextLine(
+        title=_("SMS gateway address"),
+        description=_(
+            "HTTP JSON gateway: the address receiving a POST of "
+            '{"to": "+33612345678", "from": sender, "text": message}.'
+        ),
+        default="",
+        missing_value="",
+        required=False,
+        constraint=check_url,
+    )
+
+    sms_gateway_token = schema.TextLine(
+        title=_("SMS gateway token"),
+        description=_('HTTP JSON gateway: sent as "Authorization: Bearer <token>".'),
+        default="",
+        missing_value="",
+        required=False,
+    )
+
+    sms_sender = schema.TextLine(
+        title=_("SMS sender"),
+        description=_(
+            "The sender name or number shown on the phone (at most 11 letters "
+            "and digits for a name), e.g. MAIRIE."
+        ),
+        default="",
+        missing_value="",
+        max_length=16,
+        required=False,
+    )
+
+    public_url = schema.TextLine(
+        title=_("Public address of the site"),
+        description=_(
+            "The site's address as citizens reach it, e.g. "
+            "https://www.ville.fr, used for the links in notifications. "
+            "Empty: the address of the request, which is wrong for reminders "
+            "when the scheduled task calls the back end directly."
+        ),
+        default="",
+        missing_value="",
+        required=False,
+        constraint=check_url,
     )

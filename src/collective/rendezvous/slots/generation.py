@@ -187,11 +187,22 @@ def regenerate(counter, context: Context | None = None, force: bool = False) -> 
         if ordinal in wanted:
             continue
         record = store.days[ordinal]
-        if ordinal >= today:
+        if ordinal < today:
+            # The past: its slots are no longer offered; a day that holds
+            # bookings stays, as their index (booking/index.py).
+            if record.booked:
+                continue
+        elif record.taken:
             lost.extend((start, end, uid) for start, (end, uid) in record.taken.items())
+        if not record.starts and record.booked:
+            continue  # already emptied of slots, kept for its bookings
         summary.days_removed += 1
         summary.slots_removed += len(record.starts)
-        del store.days[ordinal]
+        if record.booked:
+            record.starts = ()
+            record.taken = {}
+        else:
+            del store.days[ordinal]
     for ordinal, keys in wanted.items():
         starts = tuple(keys)
         record = store.days.get(ordinal)

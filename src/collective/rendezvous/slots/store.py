@@ -2,9 +2,11 @@
 
 ``SlotStore`` (on the counter, attribute ``_rendezvous_slots``) maps the day's
 ordinal (``date.toordinal()``) to a ``DaySlots``. A ``DaySlots`` holds the day's
-slot starts (minutes since the Unix epoch, UTC) and what is taken: start ->
-(end, booking UID). Free/taken is answered from these records alone, without
-loading bookings.
+slot starts (minutes since the Unix epoch, UTC), what is taken: start ->
+(end, booking id), and the ids of every booking of that day at this counter,
+whatever its state. Free/taken is answered from these records alone, without
+loading bookings, and they are the index of a counter's bookings by day:
+bookings are kept out of the portal catalog (see booking/index.py).
 
 Why a record per counter-day: it is the booking guard (X2). Every booking,
 move or cancellation of a slot rewrites its day record, so two concurrent
@@ -27,12 +29,16 @@ STORE_ATTRIBUTE = "_rendezvous_slots"
 class DaySlots(Persistent):
     """The slots of one counter on one day, and which of them are taken."""
 
+    booked: tuple[str, ...] = ()
+
     def __init__(self, starts: tuple[int, ...], duration: int):
         self.starts = tuple(starts)
         self.duration = duration
-        # start -> (end, booking UID); replaced, never mutated in place, so
+        # start -> (end, booking id); replaced, never mutated in place, so
         # that every change writes this record.
         self.taken: dict[int, tuple[int, str]] = {}
+        # ids of the day's bookings in any state (replaced, never mutated).
+        self.booked: tuple[str, ...] = ()
 
     def is_free(self, start: int, duration: int | None = None) -> bool:
         """No taken interval overlaps [start, start + duration)."""
@@ -47,9 +53,9 @@ class DaySlots(Persistent):
             return list(self.starts)
         return [start for start in self.starts if self.is_free(start)]
 
-    def take(self, start: int, end: int, booking_uid: str) -> None:
+    def take(self, start: int, end: int, booking_id: str) -> None:
         taken = dict(self.taken)
-        taken[start] = (end, booking_uid)
+        taken[start] = (end, booking_id)
         self.taken = taken
 
     def release(self, start: int) -> None:
@@ -57,22 +63,42 @@ class DaySlots(Persistent):
         taken.pop(start, None)
         self.taken = taken
 
+    def add_booking(self, booking_id: str) -> None:
+        if booking_id not in self.booked:
+            self.booked = (*self.booked, booking_id)
+
+    def remove_booking(self, booking_id: str) -> None:
+        self.booked = tuple(b for b in self.booked if b != booking_id)
+
 
 class SlotStore(Persistent):
     """The days of one counter: ordinal of the date -> DaySlots."""
+
+    anonymised_through = 0
 
     def __init__(self):
         self.days = IOBTree()
         # What the current days were generated from (see generation.py).
         self.signature = None
+        # Days up to this ordinal have had their old bookings anonymised.
+        self.anonymised_through = 0
 
     def day(self, day: datetime.date) -> DaySlots | None:
         return self.days.get(day.toordinal())
 
-    def between(self, first: datetime.date, last: datetime.date):
+    def between(self, first: datetime.date | None, last: datetime.date | None):
         """(date, DaySlots) of the stored days from first to last, in order."""
-        for ordinal, record in self.days.items(first.toordinal(), last.toordinal()):
+        low = first.toordinal() if first else None
+        high = last.toordinal() if last else None
+        for ordinal, record in self.days.items(low, high):
             yield datetime.date.fromordinal(ordinal), record
+
+    def day_for_booking(self, day: datetime.date, duration: int) -> DaySlots:
+        """The day's record, made (without slots) when the day has none."""
+        record = self.days.get(day.toordinal())
+        if record is None:
+            record = self.days[day.toordinal()] = DaySlots((), duration)
+        return record
 
 
 def get_store(counter, create: bool = False) -> SlotStore | None:

@@ -1,10 +1,10 @@
 """Bookings whose slot disappeared after a planning change are unscheduled (R6)."""
 
 from collective.rendezvous import _
+from collective.rendezvous.booking.index import in_counter
 from collective.rendezvous.booking.service import unschedule
 from collective.rendezvous.content.booking import IBooking
 from plone import api
-from plone.app.uuid.utils import uuidToObject
 from plone.base.interfaces import IPloneSiteRoot
 from zExceptions import BadRequest
 from zope.globalrequest import getRequest
@@ -14,8 +14,8 @@ import datetime
 
 
 def on_slots_lost(counter, event) -> None:
-    for _start, _end, booking_uid in event.lost:
-        booking = uuidToObject(booking_uid, unrestricted=True)
+    for _start, _end, booking_id in event.lost:
+        booking = in_counter(counter, booking_id)
         if booking is not None:
             unschedule(booking)
 

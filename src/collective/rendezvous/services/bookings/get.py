@@ -2,6 +2,7 @@
 
 from collective.rendezvous import _
 from collective.rendezvous.booking import service
+from collective.rendezvous.booking.index import bookings_of
 from collective.rendezvous.booking.serialize import booking_ics
 from collective.rendezvous.booking.serialize import booking_json
 from collective.rendezvous.booking.service import BookingError
@@ -9,7 +10,7 @@ from collective.rendezvous.content.appointment_type import IAppointmentType
 from collective.rendezvous.content.counter import ICounter
 from collective.rendezvous.content.place import IPlace
 from collective.rendezvous.services.bookings.base import BookingsService
-from collective.rendezvous.slots.generation import site_timezone
+from collective.rendezvous.slots.generation import counters
 from plone import api
 
 import datetime
@@ -43,26 +44,11 @@ class BookingsGet(BookingsService):
         if api.user.is_anonymous():
             raise BookingError(401, _("Log in to list bookings."))
         form = self.request.form
-        query = {
-            "portal_type": "Booking",
-            "path": "/".join(self.context.getPhysicalPath()),
-            "sort_on": "start",
-        }
-        tz = site_timezone()
         first = _date(form.get("start"), "start")
         last = _date(form.get("end"), "end")
         if first and last and last < first:
             raise BookingError(400, _("The end date is before the start date."), "end")
-        if first or last:
-            low = datetime.datetime.combine(
-                first or datetime.date(1970, 1, 1), datetime.time(), tz
-            )
-            high = datetime.datetime.combine(
-                (last or datetime.date(9999, 12, 30)) + datetime.timedelta(days=1),
-                datetime.time(),
-                tz,
-            )
-            query["start"] = {"query": (low, high), "range": "min:max"}
+        query = {"path": "/".join(self.context.getPhysicalPath())}
         for name in ("counter", "place", "type"):
             value = form.get(name)
             if value:
@@ -76,16 +62,17 @@ class BookingsGet(BookingsService):
                 else:
                     query["path"] = "/".join(obj.getPhysicalPath())
         state = form.get("state")
-        if state:
-            if state not in STATES:
-                raise BookingError(400, _("Unknown state."), "state")
-            query["review_state"] = state
-        catalog = api.portal.get_tool("portal_catalog")
-        items = []
-        for brain in catalog(**query):
-            booking = brain.getObject()
-            if service.may_manage(booking):
-                items.append(booking_json(self.context, booking, agent=True))
+        if state and state not in STATES:
+            raise BookingError(400, _("Unknown state."), "state")
+        found = []
+        for counter in counters(**query):
+            if not service.may_manage(counter):
+                continue
+            for booking in bookings_of(counter, first, last):
+                if not state or api.content.get_state(booking) == state:
+                    found.append(booking)
+        found.sort(key=lambda booking: (booking.start, booking.getId()))
+        items = [booking_json(self.context, booking, agent=True) for booking in found]
         return {
             "@id": self.request["ACTUAL_URL"],
             "items_total": len(items),

@@ -1,0 +1,1 @@
+Bookings are no longer cataloged nor given IntIds: the counters' day records index them. Concurrent bookings on different counters no longer conflict in the catalog, and bookings never show in search results. Moving a booking to another counter works.

@@ -1,0 +1,320 @@
+"""Agents' exports (X4, X10): a CSV file of a period, a private iCalendar feed.
+
+- ``@@rendezvous-export.csv`` on a Counter, a Place or the appointment service
+  (``?start=YYYY-MM-DD&end=YYYY-MM-DD``, at most 366 days): the bookings of
+  the counters the user manages, for a spreadsheet. Cells that a spreadsheet
+  would run as a formula are defused with a leading apostrophe.
+- ``@@rendezvous-feed`` on a Counter (agents): makes the secret address of the
+  counter's feed; only the SHA-256 of the key is kept, so the address is shown
+  once, when it is made, and making a new one retires the old one.
+- ``@@rendezvous-feed.ics?key=...`` on a Counter: the feed itself, for
+  calendar applications, readable with the key only (no login): the active
+  bookings of the past month and the next three months, with the names of the
+  beneficiaries. It is personal data (X10).
+"""
+
+from collective.rendezvous import _
+from collective.rendezvous.booking import codes
+from collective.rendezvous.browser.agenda import actor
+from collective.rendezvous.browser.agenda import BackOfficeView
+from collective.rendezvous.browser.agenda import bookings_between
+from collective.rendezvous.browser.agenda import in_counters
+from collective.rendezvous.browser.agenda import managed_counters
+from collective.rendezvous.browser.folder import day_and_time
+from collective.rendezvous.slots.generation import site_timezone
+from persistent.mapping import PersistentMapping
+from plone import api
+from plone.protect import CheckAuthenticator
+from plone.protect.interfaces import IDisableCSRFProtection
+from Products.Five.browser import BrowserView
+from Products.Five.browser.pagetemplatefile import ViewPageTemplateFile
+from zExceptions import NotFound
+from zope.annotation.interfaces import IAnnotations
+from zope.i18n import translate
+from zope.interface import alsoProvides
+from zope.interface import implementer
+from zope.publisher.interfaces import IPublishTraverse
+
+import csv
+import datetime
+import icalendar
+import io
+import re
+
+
+MAX_DAYS = 366
+DEFAULT_DAYS = 31
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+DELIMITERS = {"comma": ",", "semicolon": ";"}
+
+FEED_ANNOTATION = "collective.rendezvous.feed"
+FEED_STATES = ("booked", "attended", "absent")
+FEED_PAST_DAYS = 31
+FEED_FUTURE_DAYS = 92
+
+COLUMNS = (
+    _("Code"),
+    _("State"),
+    _("Start"),
+    _("End"),
+    _("Place"),
+    _("Counter"),
+    _("Appointment type"),
+    _("Option"),
+    _("Partner type"),
+    _("Beneficiary"),
+    _("E-mail"),
+    _("Phone"),
+    _("Comment"),
+    _("Booked by"),
+    _("Cancelled by"),
+)
+
+
+def defuse(value) -> str:
+    """A cell a spreadsheet shows as text, never runs as a formula."""
+    text = "" if value is None else str(value)
+    if text.startswith(FORMULA_STARTS):
+        return "'" + text
+    return text
+
+
+class ExportView(BackOfficeView):
+    """The bookings of a period as CSV (UTF-8 with a BOM, for Excel)."""
+
+    def allowed(self) -> bool:
+        self.counters = managed_counters(self.context)
+        return bool(self.counters)
+
+    def render(self):
+        counters = self.counters
+        response = self.request.response
+        form = self.request.form
+        tz = site_timezone()
+        today = datetime.datetime.now(tz).date()
+        try:
+            first = self._date(form.get("start"), today)
+            last = self._date(
+                form.get("end"), first + datetime.timedelta(days=DEFAULT_DAYS - 1)
+            )
+        except ValueError:
+            return self._refuse(_("Write the dates as YYYY-MM-DD, e.g. 2026-12-01."))
+        if last < first:
+            return self._refuse(_("The end date is before the start date."))
+        if (last - first).days + 1 > MAX_DAYS:
+            return self._refuse(
+                _(
+                    "Export at most ${max} days at a time.",
+                    mapping={"max": MAX_DAYS},
+                )
+            )
+        delimiter = DELIMITERS.get(form.get("separator"), ",")
+        output = io.StringIO()
+        writer = csv.writer(output, delimiter=delimiter, lineterminator="\r\n")
+        writer.writerow([self.translate(column) for column in COLUMNS])
+        partner_titles = self._partner_titles()
+        for booking in bookings_between(self.context, first, last):
+            if in_counters(booking, counters):
+                writer.writerow(
+                    [defuse(cell) for cell in self.row(booking, tz, partner_titles)]
+                )
+        name = re.sub(r"[^A-Za-z0-9_-]", "", self.context.getId()) or "rendezvous"
+        response.setHeader("Content-Type", "text/csv; charset=utf-8")
+        response.setHeader(
+            "Content-Disposition",
+            f'attachment; filename="{name}-{first.isoformat()}-{last.isoformat()}.csv"',
+        )
+        response.setHeader("Cache-Control", "private, no-store")
+        return ("\ufeff" + output.getvalue()).encode("utf-8")
+
+    def row(self, booking, tz, partner_titles) -> list:
+        state = api.content.get_state(booking)
+        counter = booking.__parent__
+        appointment_type = counter.get_appointment_type()
+        return [
+            booking.code,
+            self.translate(_state_label(state)),
+            booking.start.astimezone(tz).isoformat(),
+            booking.end.astimezone(tz).isoformat(),
+            counter.__parent__.Title(),
+            counter.Title(),
+            appointment_type.Title() if appointment_type is not None else "",
+            booking.option or "",
+            partner_titles.get(booking.partner_type, booking.partner_type or ""),
+            booking.beneficiary or "",
+            booking.email or "",
+            booking.phone or "",
+            booking.comment or "",
+            self._who(booking, getattr(booking, "booked_by", ""), "booked"),
+            self._who(booking, booking.cancelled_by or "", "cancelled"),
+        ]
+
+    def _who(self, booking, kind: str, event: str) -> str:
+        """ "Citizen", or "Agent (user id)"."""
+        if kind == "citizen":
+            return self.translate(_("Citizen"))
+        if kind == "agent":
+            user = actor(booking, event)
+            label = self.translate(_("Agent"))
+            return f"{label} ({user})" if user and user != "agent" else label
+        return kind or ""
+
+    @staticmethod
+    def _partner_titles() -> dict:
+        from collective.rendezvous.controlpanels.settings import get_settings
+
+        return {
+            row.get("id"): row.get("title") or row.get("id")
+            for row in get_settings().partner_types or ()
+        }
+
+    @staticmethod
+    def _date(value, default: datetime.date) -> datetime.date:
+        if not value:
+            return default
+        if not isinstance(value, str):
+            raise ValueError(value)
+        day = datetime.date.fromisoformat(value)
+        if not 1971 <= day.year <= 9000:
+            raise ValueError(value)
+        return day
+
+    def _refuse(self, message):
+        self.request.response.setStatus(400)
+        self.request.response.setHeader("Content-Type", "text/plain; charset=utf-8")
+        return self.translate(message)
+
+
+def _state_label(state: str):
+    from collective.rendezvous.browser.agenda import STATE_LABELS
+
+    return STATE_LABELS.get(state, state)
+
+
+# -- the counter's private iCalendar feed ------------------------------------------
+
+
+def feed_record(counter):
+    return IAnnotations(counter).get(FEED_ANNOTATION)
+
+
+def new_feed_key(counter) -> str:
+    """Make the counter's feed key (replacing any other); store its hash only."""
+    key, key_hash = codes.new_token()
+    IAnnotations(counter)[FEED_ANNOTATION] = PersistentMapping(
+        {
+            "hash": key_hash,
+            "created": datetime.datetime.now(datetime.UTC),
+            "by": api.user.get_current().getId() or "",
+        }
+    )
+    return key
+
+
+def feed_key_matches(counter, key) -> bool:
+    record = feed_record(counter)
+    return record is not None and codes.token_matches(record.get("hash"), key)
+
+
+class FeedView(BackOfficeView):
+    """Make (or replace) the secret address of the counter's feed."""
+
+    template = ViewPageTemplateFile("templates/agenda_feed.pt")
+
+    def render(self):
+        self.feed_url = None
+        if self.request.method == "POST" and self.request.form.get("regenerate"):
+            CheckAuthenticator(self.request)
+            alsoProvides(self.request, IDisableCSRFProtection)
+            key = new_feed_key(self.context)
+            self.feed_url = (
+                f"{self.context.absolute_url()}/@@rendezvous-feed.ics?key={key}"
+            )
+        # The address is a secret: keep it out of caches.
+        self.request.response.setHeader("Cache-Control", "private, no-store")
+        return self.template()
+
+    def record(self) -> dict | None:
+        record = feed_record(self.context)
+        if record is None:
+            return None
+        return {
+            "created": day_and_time(record["created"].astimezone(site_timezone())),
+            "by": record.get("by") or "",
+        }
+
+    def webcal_url(self) -> str | None:
+        if not self.feed_url:
+            return None
+        return "webcal://" + self.feed_url.split("://", 1)[1]
+
+    def agenda_url(self) -> str:
+        return f"{self.context.absolute_url()}/@@rendezvous-agenda"
+
+
+@implementer(IPublishTraverse)
+class FeedIcsView(BrowserView):
+    """The feed, for calendar applications: the key is the only credential."""
+
+    def publishTraverse(self, request, name):
+        raise NotFound(self, name, request)
+
+    def __call__(self):
+        response = self.request.response
+        key = self.request.form.get("key")
+        if not key or not feed_key_matches(self.context, key):
+            response.setStatus(403)
+            response.setHeader("Content-Type", "text/plain; charset=utf-8")
+            return translate(
+                _("This calendar address is not valid (any more)."),
+                context=self.request,
+            )
+        response.setHeader("Content-Type", "text/calendar; charset=utf-8")
+        response.setHeader(
+            "Content-Disposition", f'inline; filename="{self.context.getId()}.ics"'
+        )
+        response.setHeader("Cache-Control", "private, max-age=300")
+        return self.calendar()
+
+    def calendar(self) -> bytes:
+        counter = self.context
+        place = counter.__parent__
+        appointment_type = counter.get_appointment_type()
+        type_title = appointment_type.Title() if appointment_type is not None else ""
+        tz = site_timezone()
+        today = datetime.datetime.now(tz).date()
+        first = today - datetime.timedelta(days=FEED_PAST_DAYS)
+        last = today + datetime.timedelta(days=FEED_FUTURE_DAYS)
+        host = counter.absolute_url().split("/")[2]
+        calendar = icalendar.Calendar()
+        calendar.add("prodid", "-//collective.rendezvous//agents//FR")
+        calendar.add("version", "2.0")
+        calendar.add("calscale", "GREGORIAN")
+        calendar.add("method", "PUBLISH")
+        calendar.add("x-wr-calname", f"{place.Title()} – {counter.Title()}")
+        calendar.add("x-wr-timezone", tz.key)
+        calendar.add("x-published-ttl", "PT15M")
+        stamp = datetime.datetime.now(datetime.UTC)
+        for booking in bookings_between(counter, first, last):
+            state = api.content.get_state(booking)
+            if state not in FEED_STATES:
+                continue
+            event = icalendar.Event()
+            event.add("uid", f"{booking.UID()}@{host}")
+            event.add("dtstamp", stamp)
+            event.add("dtstart", booking.start.astimezone(datetime.UTC))
+            event.add("dtend", booking.end.astimezone(datetime.UTC))
+            summary = [type_title, booking.option, booking.code, booking.beneficiary]
+            event.add("summary", " – ".join(part for part in summary if part))
+            event.add("location", f"{place.Title()}, {counter.Title()}")
+            details = [
+                translate(_state_label(state), context=self.request),
+                booking.phone or "",
+                booking.email or "",
+                booking.comment or "",
+            ]
+            event.add("description", "\n".join(part for part in details if part))
+            event.add("status", "CONFIRMED")
+            event.add("sequence", len(booking.history or ()))
+            calendar.add_component(event)
+        return calendar.to_ical()

@@ -1,0 +1,554 @@
+"""Messages of a booking event, logged on the booking, sent after the commit.
+
+``dispatch(booking, event)`` is called inside the transaction that changed
+the booking (book, move, cancel, mark absent, unschedule, the tick's
+reminders). It decides what to send (the global matrix, then the booking's
+appointment type's overrides, R6 and R10), renders the texts with their
+merge fields (R7), appends one ``pending`` entry per message to the
+booking's ``notifications`` log and registers an after-commit hook. Nothing
+leaves the site before the transaction commits: a request retried after a
+ConflictError aborted its first attempt, whose hook is then dropped, so a
+message is never sent twice; a request that fails sends nothing.
+
+After the commit the hook sends each message (mail through the site's
+MailHost with ``immediate=True``, SMS through the configured gateway) and
+records the result (``sent`` or ``failed``, with the time and the error) in
+a small transaction of its own on a fresh connection. Failed messages are
+also put in the site's retry queue, which ``retry_failed`` (run by
+``@@rendezvous-tick``) sends again, at most ``MAX_ATTEMPTS`` times in all,
+``RETRY_AFTER`` times the number of attempts apart; then the entry is marked
+``abandoned`` and reported in the log and the tick's summary.
+
+The citizen's secret token is never stored (only its hash is): the
+"created" message gets it from the event and its ``{link}`` is the private
+link; every other message (and a "created" message sent again by the tick)
+gets the appointment service's page as ``{link}``, and the booking code as
+``{code}``.
+"""
+
+from Acquisition import aq_base
+from Acquisition import aq_chain
+from collective.rendezvous import logger
+from collective.rendezvous.booking.serialize import booking_ics
+from collective.rendezvous.booking.serialize import manage_url
+from collective.rendezvous.notifications import texts
+from collective.rendezvous.notifications.gateways import ISMSGateway
+from collective.rendezvous.slots.generation import site_timezone
+from email import policy
+from email.message import EmailMessage
+from email.utils import formataddr
+from email.utils import formatdate
+from email.utils import make_msgid
+from persistent.list import PersistentList
+from plone import api
+from ZODB.POSException import ConflictError
+from zope.annotation.interfaces import IAnnotations
+from zope.component import queryUtility
+
+import datetime
+import icalendar
+import random
+import re
+import time
+import transaction
+import uuid
+
+
+MAX_ATTEMPTS = 4
+RETRY_AFTER = datetime.timedelta(minutes=5)
+QUEUE = "collective.rendezvous.notifications.retry"
+
+PENDING = "pending"
+SENT = "sent"
+FAILED = "failed"
+ABANDONED = "abandoned"
+
+ICS_METHODS = {
+    texts.CREATED: "REQUEST",
+    texts.MOVED: "REQUEST",
+    texts.CANCELLED_CITIZEN: "CANCEL",
+    texts.CANCELLED_AGENT: "CANCEL",
+}
+
+QUIET = re.compile(r"^([01]\d|2[0-3])h([0-5]\d)-([01]\d|2[0-3])h([0-5]\d)$")
+
+
+# -- settings --------------------------------------------------------------------
+
+
+def parse_quiet_hours(value) -> tuple[datetime.time, datetime.time] | None:
+    """``21h00-08h00`` -> (21:00, 08:00); empty or equal ends -> None."""
+    match = QUIET.match((value or "").strip())
+    if match is None:
+        return None
+    start = datetime.time(int(match[1]), int(match[2]))
+    end = datetime.time(int(match[3]), int(match[4]))
+    return None if start == end else (start, end)
+
+
+def read_config() -> dict | None:
+    """The notification settings, or None when the records are missing."""
+    from collective.rendezvous.controlpanels.settings import get_settings
+
+    try:
+        settings = get_settings()
+    except KeyError:
+        logger.warning("collective.rendezvous settings missing: no notification")
+        return None
+    return {
+        "language": texts.site_language(),
+        "matrix": {row.get("event"): row for row in settings.notification_matrix or ()},
+        "reminder_hours": settings.reminder_hours or 6,
+        "quiet_hours": parse_quiet_hours(settings.quiet_hours),
+        "gateway": settings.sms_gateway or "log",
+        "sms": {
+            "url": settings.sms_gateway_url or "",
+            "token": settings.sms_gateway_token or "",
+            "sender": settings.sms_sender or "",
+        },
+        "public_url": (settings.public_url or "").rstrip("/"),
+        "from_address": api.portal.get_registry_record(
+            "plone.email_from_address", default=""
+        )
+        or "",
+        "from_name": api.portal.get_registry_record("plone.email_from_name", default="")
+        or "",
+    }
+
+
+# -- what to send ------------------------------------------------------------------
+
+
+def service_folder(booking):
+    """The appointment service (RendezvousFolder) holding a booking."""
+    for obj in aq_chain(booking):
+        if getattr(obj, "portal_type", None) == "RendezvousFolder":
+            return obj
+    return booking.__parent__.__parent__.__parent__
+
+
+def public(url: str, config: dict) -> str:
+    """A site URL as citizens reach it (the ``public_url`` setting, if set)."""
+    base = config.get("public_url")
+    portal_url = api.portal.get().absolute_url()
+    if base and url.startswith(portal_url):
+        return base + url[len(portal_url) :]
+    return url
+
+
+def merge_values(booking, config: dict, token: str | None = None) -> dict:
+    """The merge fields of R7 for a booking, plus ``code`` and ``link``."""
+    language = config["language"]
+    tz = site_timezone()
+    counter = booking.__parent__
+    place = counter.__parent__
+    appointment_type = counter.get_appointment_type()
+    folder = service_folder(booking)
+    link = manage_url(folder, booking, token) if token else folder.absolute_url()
+    minutes = None
+    if booking.start is not None and booking.end is not None:
+        minutes = int((booking.end - booking.start).total_seconds() // 60)
+    previous = booking.previous_start
+    return {
+        "0": booking.beneficiary or "",
+        "1": texts.format_moment(booking.start.astimezone(tz), language),
+        "2": counter.Title(),
+        "3": place.Title(),
+        "4": (getattr(place, "address", "") or "").strip(),
+        "5": appointment_type.Title() if appointment_type is not None else "",
+        "6": texts.format_duration(minutes, language),
+        "7": texts.format_moment(previous.astimezone(tz), language)
+        if previous is not None
+        else "",
+        "code": booking.code or "",
+        "link": public(link, config),
+    }
+
+
+def plan(booking, event: str, config: dict) -> dict[str, dict]:
+    """channel -> {"subject", "body"} (raw texts) of what this event sends."""
+    language = config["language"]
+    row = config["matrix"].get(event) or {}
+    appointment_type = booking.__parent__.get_appointment_type()
+    overrides = {}
+    if appointment_type is not None:
+        for override in getattr(appointment_type, "notification_overrides", None) or ():
+            if isinstance(override, dict):
+                overrides[(override.get("event"), override.get("channel"))] = override
+    result = {}
+    for channel in texts.CHANNELS:
+        if channel == texts.MAIL:
+            subject = texts.effective_text(
+                event, texts.SUBJECT, row.get(texts.SUBJECT), language
+            )
+            body = texts.effective_text(
+                event, texts.MAIL_BODY, row.get(texts.MAIL_BODY), language
+            )
+        else:
+            subject = ""
+            body = texts.effective_text(
+                event, texts.SMS_BODY, row.get(texts.SMS_BODY), language
+            )
+        send = bool(row.get(channel))
+        override = overrides.get((event, channel))
+        if override is not None:
+            send = override.get("send") is not False
+            if channel == texts.MAIL and (override.get("subject") or "").strip():
+                subject = override["subject"]
+            if (override.get("body") or "").strip():
+                body = override["body"]
+        if send:
+            result[channel] = {"subject": subject, "body": body}
+    return result
+
+
+def build(booking, event: str, config: dict, token: str | None = None) -> list:
+    """[(channel, payload)] ready to send for this event (recipients known)."""
+    planned = plan(booking, event, config)
+    if not planned:
+        return []
+    language = config["language"]
+    values = merge_values(booking, config, token)
+    messages = []
+    mail = planned.get(texts.MAIL)
+    if mail is not None and booking.email:
+        subject = texts.safe_render(
+            mail["subject"],
+            values,
+            texts.default_text(event, texts.SUBJECT, language),
+        )
+        body = texts.safe_render(
+            mail["body"],
+            values,
+            texts.default_text(event, texts.MAIL_BODY, language),
+        )
+        messages.append(
+            (
+                texts.MAIL,
+                {
+                    "to": booking.email,
+                    "from": config["from_address"],
+                    "message": mail_message(
+                        booking, event, config, " ".join(subject.split()), body
+                    ),
+                },
+            )
+        )
+    sms = planned.get(texts.SMS)
+    if sms is not None and booking.phone:
+        sms_values = dict(values)
+        sms_values["4"] = ", ".join(
+            line.strip() for line in values["4"].splitlines() if line.strip()
+        )
+        text = texts.safe_render(
+            sms["body"], sms_values, texts.default_text(event, texts.SMS_BODY, language)
+        )
+        messages.append(
+            (
+                texts.SMS,
+                {
+                    "to": booking.phone,
+                    "text": text.strip(),
+                    "gateway": config["gateway"],
+                    "config": dict(config["sms"]),
+                },
+            )
+        )
+    return messages
+
+
+def calendar_file(booking, method: str, config: dict) -> bytes:
+    """The booking's .ics (``booking_ics``), its UID on the public host."""
+    folder = service_folder(booking)
+    data = booking_ics(folder, booking, method=method)
+    if not config.get("public_url"):
+        return data
+    host = config["public_url"].split("/")[2] if "//" in config["public_url"] else ""
+    if not host:
+        return data
+    calendar = icalendar.Calendar.from_ical(data)
+    for component in calendar.walk("VEVENT"):
+        component["uid"] = icalendar.vText(f"{booking.UID()}@{host}")
+    return calendar.to_ical()
+
+
+def mail_message(booking, event: str, config: dict, subject: str, body: str):
+    """The MIME message: text, and the .ics for created, moved, cancelled."""
+    # CRLF line ends: MailHost sends the bytes as they are, and SMTP wants them.
+    message = EmailMessage(policy=policy.SMTP)
+    message["Subject"] = subject
+    message["From"] = formataddr((config["from_name"], config["from_address"]))
+    message["To"] = booking.email
+    message["Date"] = formatdate(localtime=True)
+    domain = (config["from_address"] or "localhost").rpartition("@")[2]
+    message["Message-ID"] = make_msgid("rendezvous", domain=domain or None)
+    message.set_content(body)
+    method = ICS_METHODS.get(event)
+    if method:
+        message.add_attachment(
+            calendar_file(booking, method, config),
+            maintype="text",
+            subtype="calendar",
+            filename="rendez-vous.ics",
+            params={"method": method, "charset": "utf-8"},
+        )
+    return message
+
+
+# -- the booking's log -----------------------------------------------------------------
+
+
+def log_of(booking, create: bool = False):
+    log = getattr(aq_base(booking), "notifications", None)
+    if log is None and create:
+        log = booking.notifications = PersistentList()
+    return log
+
+
+def _now() -> datetime.datetime:
+    return datetime.datetime.now(datetime.UTC)
+
+
+def dispatch(booking, event: str, token: str | None = None, now=None) -> int:
+    """Log and schedule (after commit) this event's messages; how many."""
+    config = read_config()
+    if config is None:
+        return 0
+    try:
+        messages = build(booking, event, config, token)
+    except ConflictError:
+        raise  # Zope retries the request
+    except Exception:
+        # A notification must never stop the booking's own transaction.
+        logger.exception("Cannot prepare the %s notification of %s", event, booking)
+        return 0
+    if not messages:
+        return 0
+    now = now or _now()
+    log = log_of(booking, create=True)
+    jobs = []
+    for channel, payload in messages:
+        entry = {
+            "id": uuid.uuid4().hex[:12],
+            "event": event,
+            "channel": channel,
+            "at": now,
+            "status": PENDING,
+            "attempts": 0,
+            "result": "",
+        }
+        if event == texts.REMINDER:
+            entry["start"] = booking.start.isoformat()
+        log.append(entry)
+        jobs.append((entry["id"], channel, payload))
+    schedule(booking, jobs)
+    return len(jobs)
+
+
+def schedule(booking, jobs) -> None:
+    """Send these jobs once the current transaction has committed."""
+    if not jobs:
+        return
+    mailhost = api.portal.get_tool("MailHost")
+    # How the tick finds the booking again: its service and its code.
+    where = (service_folder(booking).UID(), booking.code)
+    transaction.get().addAfterCommitHook(
+        _after_commit,
+        args=(aq_base(booking), aq_base(api.portal.get()), where, mailhost, list(jobs)),
+    )
+
+
+# -- after the commit ---------------------------------------------------------------
+
+
+def send_one(mailhost, channel: str, payload: dict) -> str:
+    """Send one message; its result, or an exception."""
+    if channel == texts.MAIL:
+        if not payload["from"]:
+            raise ValueError(
+                "the site has no sender address (Site Setup > Mail: "
+                "Site 'From' address)"
+            )
+        # The sender comes from the From header, display name included.
+        mailhost.send(payload["message"], mto=[payload["to"]], immediate=True)
+        return "sent"
+    gateway = queryUtility(ISMSGateway, name=payload["gateway"])
+    if gateway is None:
+        raise LookupError(f"no SMS gateway named {payload['gateway']!r}")
+    return str(gateway.send(payload["to"], payload["text"], payload["config"]) or "")
+
+
+def _error_text(error: Exception) -> str:
+    text = f"{type(error).__name__}: {error}"
+    # Keep addresses out of a log that outlives personal data (X10).
+    text = re.sub(r"[^\s<>\"'@]+@[^\s<>\"']+", "<address>", text)
+    text = re.sub(r"\+?\d[\d .-]{7,}\d", "<number>", text)
+    return text[:300]
+
+
+def _after_commit(status: bool, booking, portal, where, mailhost, jobs) -> None:
+    if not status:
+        return
+    results = []
+    for entry_id, channel, payload in jobs:
+        try:
+            result = send_one(mailhost, channel, payload)
+        except Exception as error:
+            logger.warning(
+                "Notification %s (%s) of booking %s failed: %s",
+                entry_id,
+                channel,
+                getattr(booking, "code", "?"),
+                error,
+            )
+            results.append((entry_id, FAILED, _error_text(error), _now()))
+        else:
+            results.append((entry_id, SENT, (result or "sent")[:300], _now()))
+    try:
+        record(booking._p_jar.db(), booking._p_oid, portal._p_oid, where, results)
+    except Exception:
+        logger.exception("Cannot record the notifications of %s", booking)
+
+
+def record(db, booking_oid, portal_oid, where, results) -> None:
+    """Write the results in the booking's log, in a transaction of its own."""
+    manager = transaction.TransactionManager()
+    connection = db.open(transaction_manager=manager)
+    try:
+        for attempt in range(10):
+            try:
+                manager.begin()
+                booking = connection.get(booking_oid)
+                failed = apply_results(booking, results)
+                if failed:
+                    queue = retry_queue(connection.get(portal_oid), create=True)
+                    queue[booking.UID()] = tuple(where)
+                manager.commit()
+                return
+            except ConflictError:
+                manager.abort()
+                time.sleep(random.uniform(0.01, 0.05) * (attempt + 1))
+        logger.error("Cannot record the notification results %s", results)
+    finally:
+        manager.abort()
+        connection.close()
+
+
+def apply_results(booking, results) -> bool:
+    """Update the log entries; whether some failed."""
+    log = log_of(booking, create=True)
+    by_id = {entry_id: (status, text, when) for entry_id, status, text, when in results}
+    failed = False
+    for index, entry in enumerate(log):
+        if entry.get("id") not in by_id:
+            continue
+        status, text, when = by_id[entry["id"]]
+        entry = dict(entry)
+        entry["status"] = status
+        entry["attempts"] = entry.get("attempts", 0) + 1
+        entry["result"] = text
+        entry["done"] = when
+        log[index] = entry
+        failed = failed or status == FAILED
+    return failed
+
+
+def retry_queue(portal, create: bool = False):
+    """Bookings with failed messages: an OOBTree in the site's annotations.
+
+    Booking UID -> (UID of its appointment service, booking code), how the
+    booking service finds a booking. Written only when a message fails.
+    """
+    from BTrees.OOBTree import OOBTree
+
+    annotations = IAnnotations(portal)
+    queue = annotations.get(QUEUE)
+    if queue is None and create:
+        queue = annotations[QUEUE] = OOBTree()
+    return queue
+
+
+# -- retries (the tick) ----------------------------------------------------------------
+
+
+def retry_failed(now: datetime.datetime | None = None) -> dict:
+    """Send failed messages again, or give up on them; counts for the tick."""
+    now = now or _now()
+    counts = {"retried": 0, "abandoned": 0, "waiting": 0}
+    queue = retry_queue(api.portal.get())
+    if not queue:
+        return counts
+    config = read_config()
+    if config is None:
+        return counts
+    for uid, where in list(queue.items()):
+        booking = find_booking(where)
+        log = log_of(booking) if booking is not None else None
+        if not log:
+            del queue[uid]
+            continue
+        jobs = []
+        waiting = False
+        for index, entry in enumerate(log):
+            if entry.get("status") != FAILED:
+                continue
+            entry = dict(entry)
+            attempts = entry.get("attempts", 0)
+            too_late = entry["event"] == texts.REMINDER and booking.start <= now
+            if attempts >= MAX_ATTEMPTS or too_late:
+                entry["status"] = ABANDONED
+                log[index] = entry
+                counts["abandoned"] += 1
+                logger.error(
+                    "Notification %s (%s by %s) of booking %s abandoned after "
+                    "%d attempts: %s",
+                    entry.get("id"),
+                    entry.get("event"),
+                    entry.get("channel"),
+                    booking.code,
+                    attempts,
+                    entry.get("result"),
+                )
+                continue
+            last = entry.get("done") or entry.get("at") or now
+            if now < last + RETRY_AFTER * max(attempts, 1):
+                waiting = True
+                counts["waiting"] += 1
+                continue
+            payload = None
+            for channel, candidate in build(booking, entry["event"], config):
+                if channel == entry["channel"]:
+                    payload = candidate
+            if payload is None:
+                # No longer to be sent (settings, override, recipient removed).
+                entry["status"] = ABANDONED
+                entry["result"] = "no longer to be sent"
+                log[index] = entry
+                counts["abandoned"] += 1
+                continue
+            entry["status"] = PENDING
+            log[index] = entry
+            jobs.append((entry["id"], entry["channel"], payload))
+            counts["retried"] += 1
+        if not waiting:
+            del queue[uid]
+        schedule(booking, jobs)
+    return counts
+
+
+def find_booking(where):
+    """The booking of a retry queue entry (service UID, code), or None."""
+    from collective.rendezvous.booking import service
+    from plone.app.uuid.utils import uuidToObject
+
+    try:
+        folder_uid, code = where
+    except (TypeError, ValueError):
+        return None
+    folder = uuidToObject(folder_uid, unrestricted=True)
+    if folder is None:
+        return None
+    try:
+        return service.get_booking(folder, code)
+    except service.BookingError:
+        return None

@@ -1,0 +1,105 @@
+"""SMS gateways: named utilities providing ``ISMSGateway``.
+
+The "Rendez-vous" settings name the gateway to use (``sms_gateway``). Two
+ship with the add-on:
+
+``http``
+    a generic HTTP JSON gateway: ``POST`` to ``sms_gateway_url`` with
+    ``Authorization: Bearer <sms_gateway_token>`` and the JSON body
+    ``{"to": "+33612345678", "from": "<sms_sender>", "text": "..."}``; any
+    2xx answer is a success, anything else a failure (retried by the tick).
+``log``
+    writes the SMS to the instance's log and sends nothing, for sites
+    without an SMS provider (the default).
+
+Another provider is one more named utility::
+
+    @implementer(ISMSGateway)
+    class MyGateway:
+        title = "My provider"
+        def send(self, recipient, text, config): ...
+
+    <utility factory=".MyGateway" name="my-provider" />
+"""
+
+from collective.rendezvous import _
+from collective.rendezvous import logger
+from zope.interface import Attribute
+from zope.interface import implementer
+from zope.interface import Interface
+
+import json
+import urllib.error
+import urllib.request
+
+
+class SMSError(Exception):
+    """The gateway did not accept the message."""
+
+
+class ISMSGateway(Interface):
+    """Sends one SMS."""
+
+    title = Attribute("What the settings show")
+
+    def send(recipient, text, config):
+        """Send ``text`` to ``recipient`` (E.164, e.g. ``+33612345678``).
+
+        ``config`` is a dict with ``url``, ``token`` and ``sender`` from the
+        settings. Returns a short result (e.g. the provider's message id) or
+        raises ``SMSError`` (or any exception) when the message is refused.
+        Called after the transaction commits: it must not touch the ZODB.
+        """
+
+
+@implementer(ISMSGateway)
+class LogGateway:
+    """Logs the SMS instead of sending it."""
+
+    title = _("Log only (no SMS is sent)")
+
+    def send(self, recipient, text, config):
+        logger.info("SMS (log only) to %s: %s", recipient, text)
+        return "logged"
+
+
+@implementer(ISMSGateway)
+class HTTPJSONGateway:
+    """POSTs ``{"to", "from", "text"}`` as JSON to the configured URL."""
+
+    title = _("HTTP JSON gateway")
+    timeout = 15
+
+    def send(self, recipient, text, config):
+        url = (config.get("url") or "").strip()
+        if not url.startswith(("http://", "https://")):
+            raise SMSError("no SMS gateway URL is set")
+        body = json.dumps(
+            {"to": recipient, "from": config.get("sender") or "", "text": text}
+        ).encode("utf-8")
+        headers = {
+            "Content-Type": "application/json; charset=utf-8",
+            "Accept": "application/json",
+            "User-Agent": "collective.rendezvous",
+        }
+        if config.get("token"):
+            headers["Authorization"] = f"Bearer {config['token']}"
+        request = urllib.request.Request(url, data=body, headers=headers)
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+                answer = response.read(2000)
+                status = response.status
+        except urllib.error.HTTPError as error:
+            raise SMSError(f"the gateway answered HTTP {error.code}") from None
+        except (urllib.error.URLError, OSError) as error:
+            reason = getattr(error, "reason", error)
+            raise SMSError(f"the gateway cannot be reached ({reason})") from None
+        if not 200 <= status < 300:
+            raise SMSError(f"the gateway answered HTTP {status}")
+        try:
+            data = json.loads(answer or b"{}")
+        except ValueError:
+            data = {}
+        if isinstance(data, dict) and data.get("id"):
+            return f"HTTP {status}, id {str(data['id'])[:64]}"
+        return f"HTTP {status}"
