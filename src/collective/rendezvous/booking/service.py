@@ -33,8 +33,8 @@ from OFS.event import ObjectWillBeMovedEvent
 from plone import api
 from plone.app.uuid.utils import uuidToObject
 from plone.dexterity.utils import createContent
-from zope.container.contained import notifyContainerModified
 from zope.event import notify
+from zope.lifecycleevent import ObjectAddedEvent
 from zope.lifecycleevent import ObjectMovedEvent
 
 import datetime
@@ -314,8 +314,11 @@ def book(folder, data) -> tuple[object, str]:
     booking.end = to_datetime(end, datetime.UTC)
     booking.previous_start = None
     booking.booked_by = "agent" if as_agent else "citizen"
-    counter._setObject(booking.id, booking)
+    # No ContainerModifiedEvent: it would reindex the counter in the portal
+    # catalog, a site-wide write in every booking (see index.py).
+    counter._setObject(booking.id, booking, suppress_events=True)
     booking = counter[booking.id]
+    notify(ObjectAddedEvent(booking, counter, booking.id))
     index.register(counter, booking, end - start)
     booking.log("booked", by=_actor(as_agent), start=booking.start.isoformat())
     created = BookingCreatedEvent(booking, by=booking.booked_by)
@@ -478,8 +481,6 @@ def _move(booking, source, target):
     target._setObject(name, aq_base(booking), set_owner=0, suppress_events=True)
     booking = target._getOb(name)
     notify(ObjectMovedEvent(booking, source, name, target, name))
-    notifyContainerModified(source)
-    notifyContainerModified(target)
     return booking
 
 
