@@ -55,6 +55,21 @@ stop: ## Stop the server started by `make start`
 	  kill -TERM $$(cat $(INSTANCE)/var/serve.pid) && echo "Stopping."; \
 	else echo "Not running."; fi
 
+# --- several processes (ZEO) ----------------------------------------------------
+
+CLUSTER ?= var/cluster
+
+.PHONY: start-cluster
+start-cluster: install ## ZEO server + two Zope processes (8081, 8082) sharing one database
+	@[ -f $(CLUSTER)/cluster.json ] || \
+	  $(BIN)/python scripts/cluster.py render $(CLUSTER) --clients 2 --http-ports 8081,8082
+	SITE_ID=$(SITE_ID) $(BIN)/python scripts/cluster.py run $(CLUSTER) scripts/create_site.py
+	$(BIN)/python scripts/cluster.py start $(CLUSTER)
+
+.PHONY: stop-cluster
+stop-cluster: ## Stop what `make start-cluster` runs
+	$(BIN)/python scripts/cluster.py stop $(CLUSTER)
+
 # --- quality -------------------------------------------------------------------
 
 .PHONY: test
