@@ -135,6 +135,9 @@ class TestAgenda:
         assert html.count("@@rendezvous-book-for?") == 8
         assert html.count('class="rendezvous-state-free"') == 8
         assert html.count('class="rendezvous-state-booked"') == 1
+        # The booking sits in its own slot's row, not beside a "taken" one.
+        assert "rendezvous-state-taken" not in html
+        assert html.count(">09:20</time>") == 1
         assert ">09:00</time>" in html and ">11:40</time>" in html
         assert html.index(">09:00</time>") < html.index("Jeanne Martin")
         assert html.index("Jeanne Martin") < html.index(">09:40</time>")

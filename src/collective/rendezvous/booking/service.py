@@ -29,13 +29,11 @@ from collective.rendezvous.slots.query import offered_counters
 from collective.rendezvous.slots.query import to_datetime
 from collective.rendezvous.slots.store import get_store
 from dataclasses import dataclass
-from OFS.event import ObjectWillBeMovedEvent
 from plone import api
 from plone.app.uuid.utils import uuidToObject
 from plone.dexterity.utils import createContent
 from zope.event import notify
 from zope.lifecycleevent import ObjectAddedEvent
-from zope.lifecycleevent import ObjectMovedEvent
 
 import datetime
 import phonenumbers
@@ -114,6 +112,8 @@ def parse_start(value: str) -> datetime.datetime:
         ) from None
     if start.tzinfo is None:
         start = start.replace(tzinfo=site_timezone())
+    if not 1971 <= start.year <= 9000:
+        raise BookingError(400, _("This date is out of range."), field="start")
     return start
 
 
@@ -434,8 +434,8 @@ def reschedule(folder, booking, start: str, counter_uid: str = "", by: str = "ci
     tz = site_timezone()
     start_key = scheduling.slot_key(parse_start(start))
     request = Request(type=appointment_type.UID(), counter=counter_uid or "")
-    if by == "citizen" and not counter_uid:
-        # A citizen stays at the same place.
+    if by == "citizen":
+        # A citizen stays at the same place (a counter elsewhere is refused).
         request.place = booking.__parent__.__parent__.UID()
     if state == "booked":
         _release(booking)
@@ -475,13 +475,14 @@ def _move(booking, source, target):
     holds the add permission of bookings (only this service creates them),
     and the caller has checked who may move this booking.
     """
+    # No move events either: they would make plone.app.redirector remember
+    # the old path in its site-wide storage (a shared write, and a record of
+    # booking paths kept forever). Bookings are not cataloged and have no
+    # IntId, so nothing else needs to hear of the move.
     name = booking.getId()
-    notify(ObjectWillBeMovedEvent(booking, source, name, target, name))
     source._delObject(name, suppress_events=True)
     target._setObject(name, aq_base(booking), set_owner=0, suppress_events=True)
-    booking = target._getOb(name)
-    notify(ObjectMovedEvent(booking, source, name, target, name))
-    return booking
+    return target._getOb(name)
 
 
 def unschedule(booking) -> None:

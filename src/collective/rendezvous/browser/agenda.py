@@ -454,8 +454,11 @@ class AgendaView(BackOfficeView):
         booking is listed beside it. Bookings at times that are no longer a
         slot (the schedule changed after they attended...) are listed too.
         """
+        # DaySlots.taken holds booking ids (the lower-case code).
         day_bookings = {
-            info["uid"]: info for info in scheduled if info["start"].date() == day
+            info["uid"].lower(): info
+            for info in scheduled
+            if info["start"].date() == day
         }
         placed = set()
         rows = []
@@ -473,7 +476,7 @@ class AgendaView(BackOfficeView):
                     "book_url": None,
                 }
                 if info is not None:
-                    placed.add(info["uid"])
+                    placed.add(info["uid"].lower())
                     row["status"] = info["state"]
                 elif record.is_free(key):
                     row["status"] = "free"

@@ -347,6 +347,8 @@ class FolderView(BrowserView):
             month = datetime.date.fromisoformat(f"{value}-01")
         except (TypeError, ValueError):
             month = self.today.replace(day=1)
+        if month.year > self.today.year + 10:
+            month = self.today.replace(day=1)
         return max(month, self.today.replace(day=1))
 
     def _slot(self, value) -> datetime.datetime | None:
@@ -354,7 +356,9 @@ class FolderView(BrowserView):
             start = datetime.datetime.fromisoformat(value)
         except (TypeError, ValueError):
             return None
-        return start if start.tzinfo is not None else None
+        if start.tzinfo is None or not 1971 <= start.year <= 9000:
+            return None
+        return start
 
     def _move(self, code, token):
         """(booking, token) when a citizen moves a booking with its link."""
@@ -372,4 +376,4 @@ class FolderView(BrowserView):
             day = datetime.date.fromisoformat(value)
         except (TypeError, ValueError):
             return None
-        return day if day >= self.today else None
+        return day if self.today <= day and day.year <= 9000 else None

@@ -1,9 +1,12 @@
 """Bookings whose slot disappeared after a planning change are unscheduled (R6)."""
 
+from Acquisition import aq_chain
+from Acquisition import aq_inner
 from collective.rendezvous import _
 from collective.rendezvous.booking.index import in_counter
 from collective.rendezvous.booking.service import unschedule
 from collective.rendezvous.content.booking import IBooking
+from collective.rendezvous.content.folder import IRendezvousFolder
 from plone import api
 from plone.base.interfaces import IPloneSiteRoot
 from zExceptions import BadRequest
@@ -20,6 +23,13 @@ def on_slots_lost(counter, event) -> None:
             unschedule(booking)
 
 
+def service_folder(obj):
+    for item in aq_chain(aq_inner(obj)):
+        if IRendezvousFolder.providedBy(item):
+            return item
+    return None
+
+
 def refuse_removal_with_bookings(counter, event) -> None:
     """A counter with future bookings is not deleted: its bookings would be lost.
 
@@ -27,7 +37,13 @@ def refuse_removal_with_bookings(counter, event) -> None:
     message until its future bookings are moved or cancelled. Moving and
     renaming are allowed, and so is deleting the whole site.
     """
-    if event.newParent is not None or IPloneSiteRoot.providedBy(event.object):
+    if IPloneSiteRoot.providedBy(event.object):
+        return
+    # A move within the same service keeps its bookings reachable (the
+    # service's code registry finds them); a move to another service would not.
+    if event.newParent is not None and service_folder(
+        event.newParent
+    ) is service_folder(event.oldParent):
         return
     now = datetime.datetime.now(datetime.UTC)
     active = [
@@ -37,6 +53,17 @@ def refuse_removal_with_bookings(counter, event) -> None:
         and booking.end > now
         and api.content.get_state(booking) in ("booked", "unscheduled")
     ]
+    if active and event.newParent is not None:
+        raise BadRequest(
+            translate(
+                _(
+                    "${counter} still has ${count} future bookings: it cannot "
+                    "move to another appointment service.",
+                    mapping={"counter": counter.Title(), "count": len(active)},
+                ),
+                context=getRequest(),
+            )
+        )
     if active:
         raise BadRequest(
             translate(

@@ -11,6 +11,7 @@ from collective.rendezvous.content.counter import ICounter
 from collective.rendezvous.content.place import IPlace
 from collective.rendezvous.services.bookings.base import BookingsService
 from collective.rendezvous.slots.generation import counters
+from collective.rendezvous.slots.generation import site_timezone
 from plone import api
 
 import datetime
@@ -48,6 +49,19 @@ class BookingsGet(BookingsService):
         last = _date(form.get("end"), "end")
         if first and last and last < first:
             raise BookingError(400, _("The end date is before the start date."), "end")
+        # Without dates: from a month ago to the longest horizon (two years).
+        today = datetime.datetime.now(site_timezone()).date()
+        first = first or (last or today) - datetime.timedelta(days=31)
+        last = last or max(first, today) + datetime.timedelta(days=MAX_DAYS * 2)
+        if (last - first).days > MAX_DAYS * 3:
+            raise BookingError(
+                400,
+                _(
+                    "Ask for at most ${days} days at a time.",
+                    mapping={"days": MAX_DAYS * 3},
+                ),
+                "end",
+            )
         query = {"path": "/".join(self.context.getPhysicalPath())}
         for name in ("counter", "place", "type"):
             value = form.get(name)
@@ -84,7 +98,10 @@ def _date(value, field):
     if not value:
         return None
     try:
-        return datetime.date.fromisoformat(value)
+        day = datetime.date.fromisoformat(value)
+        if not 1971 <= day.year <= 9000:
+            raise ValueError(value)
+        return day
     except (TypeError, ValueError):
         raise BookingError(
             400, _("Write the date as YYYY-MM-DD, e.g. 2026-12-01."), field

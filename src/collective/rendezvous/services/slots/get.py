@@ -148,7 +148,10 @@ class SlotsGet(Service):
         if value in (None, ""):
             return default
         try:
-            return datetime.date.fromisoformat(value)
+            day = datetime.date.fromisoformat(value)
+            if not 1971 <= day.year <= 9000:
+                raise ValueError(value)
+            return day
         except (TypeError, ValueError):
             raise BadParameter(
                 400, name, _("Write the date as YYYY-MM-DD, e.g. 2026-12-01.")
