@@ -8,6 +8,7 @@ IRendezvousSettings.xml``.
 """
 
 from collective.rendezvous import _
+from collective.rendezvous.content import reference_week
 from collective.rendezvous.content.validation import RendezvousValidationError
 from collective.rendezvous.notifications.schema import check_matrix
 from collective.rendezvous.notifications.schema import INotificationRow
@@ -26,16 +27,9 @@ import re
 
 PREFIX = "collective.rendezvous"
 
-# Weekday keys, indexed like ``date.weekday()`` (0 = Monday).
-WEEKDAYS = (
-    "monday",
-    "tuesday",
-    "wednesday",
-    "thursday",
-    "friday",
-    "saturday",
-    "sunday",
-)
+# Weekday keys, indexed like ``date.weekday()`` (0 = Monday): the field
+# names of a reference week.
+WEEKDAYS = reference_week.WEEKDAYS
 
 # One closure row longer than this is almost certainly a typo in the year
 # (2026 -> 2062), and would expand to tens of thousands of closed dates.
