@@ -38,23 +38,27 @@ errors.
 """
 
 from collections import Counter
+from lib.harness import free_port
+from lib.harness import load
+from lib.harness import log
+from lib.harness import machine
+from lib.harness import Server
+from lib.harness import table
+from lib.harness import tail
+from lib.harness import zconsole
 from pathlib import Path
 
 import argparse
 import base64
 import datetime
 import http.client
-import importlib.metadata
 import json
 import math
-import os
-import platform
 import random
 import re
 import secrets
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -83,22 +87,6 @@ THROUGHPUT_TARGET = 20.0  # bookings/s with 8 clients on distinct slots
 RETRIES_TARGET = 0.05  # ConflictError retries per booking, different counters
 
 
-def log(message: str) -> None:
-    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def tail(path: Path, lines: int = 40) -> str:
-    if not path.exists():
-        return ""
-    return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
-
-
 # --- the instance --------------------------------------------------------------
 
 
@@ -121,82 +109,6 @@ def render(instance: Path, port: int) -> None:
     if changed != 1:
         raise RuntimeError(f"no single 'threads =' line to edit in {ini}")
     ini.write_text(text)
-
-
-def zconsole(instance: Path, phase: str, **env) -> dict:
-    """Run a phase of the site helper with ``zconsole run``; its results."""
-    output = instance / f"{phase}.json"
-    logfile = instance / f"{phase}.log"
-    environment = dict(os.environ, BENCH_PHASE=phase, BENCH_OUTPUT=str(output))
-    environment.update({key: str(value) for key, value in env.items()})
-    command = [
-        str(BIN / "zconsole"),
-        "run",
-        str(instance / "etc" / "zope.conf"),
-        str(SITE_HELPER),
-    ]
-    with logfile.open("w") as out:
-        done = subprocess.run(
-            command, cwd=instance, env=environment, stdout=out, stderr=out
-        )
-    if done.returncode != 0:
-        raise RuntimeError(
-            f"zconsole phase {phase!r} failed ({done.returncode}):\n{tail(logfile)}"
-        )
-    return json.loads(output.read_text())
-
-
-class Server:
-    """``bench/lib/booking_server.py <instance>/etc/zope.ini`` (runwsgi)."""
-
-    def __init__(self, instance: Path, port: int):
-        self.instance, self.port = instance, port
-        self.process: subprocess.Popen | None = None
-        self.logfile = instance / "runwsgi.log"
-
-    def start(self, timeout: float = 180) -> None:
-        with self.logfile.open("a") as out:
-            self.process = subprocess.Popen(
-                [
-                    sys.executable,
-                    str(SERVER_HELPER),
-                    str(self.instance / "etc" / "zope.ini"),
-                ],
-                cwd=self.instance,
-                stdout=out,
-                stderr=out,
-                stdin=subprocess.DEVNULL,
-            )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(
-                    f"the server exited with {self.process.returncode}:\n"
-                    f"{tail(self.logfile)}"
-                )
-            try:
-                connection = http.client.HTTPConnection("127.0.0.1", self.port, 2)
-                connection.request("GET", "/")
-                connection.getresponse().read()
-                connection.close()
-                return
-            except OSError:
-                time.sleep(0.5)
-        raise RuntimeError(f"the server did not answer within {timeout} s")
-
-    def alive(self) -> bool:
-        return self.process is not None and self.process.poll() is None
-
-    def stop(self) -> None:
-        process, self.process = self.process, None
-        if process is None or process.poll() is not None:
-            return
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=30)
 
 
 # --- HTTP ----------------------------------------------------------------------
@@ -688,44 +600,6 @@ def rows_of(results: dict) -> list[tuple[str, str, str, str]]:
     return rows
 
 
-def table(rows: list[tuple[str, str, str, str]]) -> str:
-    header = ("measure", "value", "target", "ok?")
-    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(4)]
-
-    def line(cells):
-        return " | ".join(
-            c.ljust(w) for c, w in zip(cells, widths, strict=True)
-        ).rstrip()
-
-    rule = "-+-".join("-" * w for w in widths)
-    return "\n".join([line(header), rule, *(line(row) for row in rows)])
-
-
-def machine() -> str:
-    model = platform.processor() or platform.machine()
-    try:
-        for text in Path("/proc/cpuinfo").read_text().splitlines():
-            if text.startswith("model name"):
-                model = text.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    plone = importlib.metadata.version("Products.CMFPlone")
-    return (
-        f"Date: {datetime.datetime.now().astimezone():%Y-%m-%d %H:%M %Z}\n"
-        f"Machine: {os.cpu_count()} cores, {model}, {platform.platform()}\n"
-        f"Python {platform.python_version()}, Plone {plone}"
-    )
-
-
-def load() -> str:
-    """The load average: the machine may be shared with other work."""
-    try:
-        return ", ".join(f"{value:.2f}" for value in os.getloadavg())
-    except OSError:
-        return "unknown"
-
-
 def conflicting_objects(results: dict, described: dict) -> list[str]:
     """One line per conflicting object: measure, count, class, oid, owner."""
     lines = []
@@ -750,7 +624,7 @@ def run(seconds: float, bookings: int, profile: bool) -> int:
         render(instance, port)
         password = secrets.token_urlsafe(16)
         log(f"Building the site in {instance}")
-        built = zconsole(instance, "build", BENCH_ADMIN_PASSWORD=password)
+        built = zconsole(instance, SITE_HELPER, "build", BENCH_ADMIN_PASSWORD=password)
         info = built["info"]
         counters = [c["uid"] for c in info["counters"]]
         need = CLIENTS * COUNTERS_PER_CLIENT + COUNTERS_PER_CLIENT + 4
@@ -766,7 +640,7 @@ def run(seconds: float, bookings: int, profile: bool) -> int:
             "race": counters[38:40],
         }
         log(f"Serving it on 127.0.0.1:{port} ({THREADS} waitress threads)")
-        server = Server(instance, port)
+        server = Server(instance, port, [sys.executable, str(SERVER_HELPER)])
         server.start()
         admin = Client(port, auth=(ADMIN, password))
         anonymous = Client(port)
@@ -840,7 +714,7 @@ def run(seconds: float, bookings: int, profile: bool) -> int:
             }
         )
         log("Naming the conflicting objects and what a booking writes")
-        named = zconsole(instance, "objects", BENCH_OIDS=json.dumps(oids))
+        named = zconsole(instance, SITE_HELPER, "objects", BENCH_OIDS=json.dumps(oids))
         described = named["objects"]
         rows = rows_of(results)
         print(machine())

@@ -23,21 +23,24 @@ Exits 0 when the run completes, even if a target is missed (the table says
 so), and non-zero on errors.
 """
 
+from lib.harness import free_port
+from lib.harness import load
+from lib.harness import log
+from lib.harness import machine
+from lib.harness import Server
+from lib.harness import table
+from lib.harness import zconsole
 from pathlib import Path
 
 import argparse
 import base64
 import datetime
 import http.client
-import importlib.metadata
 import json
 import math
-import os
-import platform
 import secrets
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -64,95 +67,10 @@ TICK_TARGET = 1.0
 SLOTS_TARGET = 0.050
 
 
-def log(message: str) -> None:
-    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def tail(path: Path, lines: int = 40) -> str:
-    if not path.exists():
-        return ""
-    return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
-
-
 # --- inside Zope ---------------------------------------------------------------
 
 
-def zconsole(instance: Path, phase: str, **env) -> dict:
-    """Run a phase of the helper with ``zconsole run``; return its results."""
-    output = instance / f"{phase}.json"
-    logfile = instance / f"{phase}.log"
-    environment = dict(os.environ, BENCH_PHASE=phase, BENCH_OUTPUT=str(output))
-    environment.update({key: str(value) for key, value in env.items()})
-    command = [
-        str(BIN / "zconsole"),
-        "run",
-        str(instance / "etc" / "zope.conf"),
-        str(HELPER),
-    ]
-    with logfile.open("w") as out:
-        done = subprocess.run(
-            command, cwd=instance, env=environment, stdout=out, stderr=out
-        )
-    if done.returncode != 0:
-        raise RuntimeError(
-            f"zconsole phase {phase!r} failed ({done.returncode}):\n{tail(logfile)}"
-        )
-    return json.loads(output.read_text())
-
-
 # --- the WSGI server -----------------------------------------------------------------
-
-
-class Server:
-    """``runwsgi <instance>/etc/zope.ini`` in the background."""
-
-    def __init__(self, instance: Path, port: int):
-        self.instance, self.port = instance, port
-        self.process: subprocess.Popen | None = None
-        self.logfile = instance / "runwsgi.log"
-
-    def start(self, timeout: float = 180) -> None:
-        with self.logfile.open("a") as out:
-            self.process = subprocess.Popen(
-                [str(BIN / "runwsgi"), str(self.instance / "etc" / "zope.ini")],
-                cwd=self.instance,
-                stdout=out,
-                stderr=out,
-                stdin=subprocess.DEVNULL,
-            )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(
-                    f"runwsgi exited with {self.process.returncode}:\n"
-                    f"{tail(self.logfile)}"
-                )
-            try:
-                connection = http.client.HTTPConnection("127.0.0.1", self.port, 2)
-                connection.request("GET", "/")
-                connection.getresponse().read()
-                connection.close()
-                return
-            except OSError:
-                time.sleep(0.5)
-        raise RuntimeError(f"runwsgi did not answer within {timeout} s")
-
-    def stop(self) -> None:
-        process, self.process = self.process, None
-        if process is None or process.poll() is not None:
-            return
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=30)
 
 
 class Client:
@@ -368,42 +286,6 @@ def rows_of(built: dict, http: dict, booked: dict) -> list[tuple[str, str, str, 
     return rows
 
 
-def table(rows: list[tuple[str, str, str, str]]) -> str:
-    header = ("measure", "value", "target", "ok?")
-    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(4)]
-
-    def line(cells):
-        return " | ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True))
-
-    rule = "-+-".join("-" * w for w in widths)
-    return "\n".join([line(header), rule, *(line(row) for row in rows)])
-
-
-def machine() -> str:
-    model = platform.processor() or platform.machine()
-    try:
-        for text in Path("/proc/cpuinfo").read_text().splitlines():
-            if text.startswith("model name"):
-                model = text.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    plone = importlib.metadata.version("Products.CMFPlone")
-    return (
-        f"Date: {datetime.datetime.now().astimezone():%Y-%m-%d %H:%M %Z}\n"
-        f"Machine: {os.cpu_count()} cores, {model}, {platform.platform()}\n"
-        f"Python {platform.python_version()}, Plone {plone}"
-    )
-
-
-def load() -> str:
-    """The load average: the machine may be shared with other work."""
-    try:
-        return ", ".join(f"{value:.2f}" for value in os.getloadavg())
-    except OSError:
-        return "unknown"
-
-
 # --- main -----------------------------------------------------------------------------
 
 
@@ -426,7 +308,9 @@ def run(requests: int, profile: bool) -> int:
         flags = {"BENCH_PROFILE": "1" if profile else "0"}
         load_before = load()
         log(f"Building the site and timing the generation in {instance}")
-        built = zconsole(instance, "build", BENCH_ADMIN_PASSWORD=password, **flags)
+        built = zconsole(
+            instance, HELPER, "build", BENCH_ADMIN_PASSWORD=password, **flags
+        )
         info = built["info"]
         log(f"Serving it on 127.0.0.1:{port}")
         server = Server(instance, port)
@@ -438,6 +322,7 @@ def run(requests: int, profile: bool) -> int:
         log(f"Taking {BOOKINGS:,} slots")
         booked = zconsole(
             instance,
+            HELPER,
             "book",
             BENCH_INFO=json.dumps(info),
             BENCH_BOOKINGS=BOOKINGS,
