@@ -117,8 +117,12 @@ def parse_start(value: str) -> datetime.datetime:
     return start
 
 
-def clean_text(value: str, field: str, required: bool, maximum: int = 200) -> str:
-    if CONTROL.search(value.replace("\n", "").replace("\r", "").replace("\t", "")):
+def clean_text(
+    value: str, field: str, required: bool, maximum: int = 200, multiline=False
+) -> str:
+    """Refuse control characters (line breaks too, unless ``multiline``)."""
+    checked = value.replace("\n", "").replace("\r", "") if multiline else value
+    if CONTROL.search(checked.replace("\t", "")):
         raise BookingError(400, _("This text contains invalid characters."), field)
     if required and not value:
         raise BookingError(400, _("This field is required."), field)
@@ -292,7 +296,9 @@ def book(folder, data) -> tuple[object, str]:
     beneficiary = clean_text(request.beneficiary, "beneficiary", required=True)
     email = clean_email(request.email, required=not as_agent)
     phone = clean_phone(request.phone)
-    comment = clean_text(request.comment, "comment", required=False, maximum=2000)
+    comment = clean_text(
+        request.comment, "comment", required=False, maximum=2000, multiline=True
+    )
     option = _option(appointment_type, request.option)
     partner_type = _partner_type(appointment_type, request.partner_type)
 
@@ -400,7 +406,9 @@ def cancel(booking, by: str, reason: str = "") -> None:
     state = state_of(booking)
     if state not in ("booked", "unscheduled"):
         raise BookingError(409, _("This booking can no longer be cancelled."), "state")
-    reason = clean_text(reason or "", "reason", required=False, maximum=500)
+    reason = clean_text(
+        reason or "", "reason", required=False, maximum=500, multiline=True
+    )
     if state == "booked":
         _release(booking)
     _transition(booking, "cancel_by_citizen" if by == "citizen" else "cancel_by_agent")
