@@ -1,0 +1,1 @@
+Production readiness: ``make start-cluster`` (ZEO and two Zope processes), a load test with a process killed mid-run (``bench/load.py``), hostile-input fuzzing of every endpoint, a security matrix for bookings; names with line breaks are refused.
