@@ -17,8 +17,6 @@ of the counters on which they hold "collective.rendezvous: Manage bookings"
 only (the agents of the counter's services, R14).
 """
 
-from Acquisition import aq_chain
-from Acquisition import aq_inner
 from collective.rendezvous import _
 from collective.rendezvous.booking import service
 from collective.rendezvous.booking.index import bookings_of
@@ -26,7 +24,7 @@ from collective.rendezvous.booking.index import find as find_booking
 from collective.rendezvous.browser.folder import day_and_time
 from collective.rendezvous.browser.folder import day_label
 from collective.rendezvous.content.counter import ICounter
-from collective.rendezvous.content.folder import IRendezvousFolder
+from collective.rendezvous.content.folder import service_folder
 from collective.rendezvous.slots.generation import site_timezone
 from collective.rendezvous.slots.query import free_slots
 from collective.rendezvous.slots.query import to_datetime
@@ -77,14 +75,6 @@ MOVE_DAYS = 14
 
 
 # -- helpers shared by the back-office pages -----------------------------------
-
-
-def service_folder(obj):
-    """The appointment service (RendezvousFolder) holding ``obj``."""
-    for item in aq_chain(aq_inner(obj)):
-        if IRendezvousFolder.providedBy(item):
-            return item
-    return None
 
 
 def path_of(obj) -> str:

@@ -27,10 +27,10 @@ gets the appointment service's page as ``{link}``, and the booking code as
 """
 
 from Acquisition import aq_base
-from Acquisition import aq_chain
 from collective.rendezvous import logger
 from collective.rendezvous.booking.serialize import booking_ics
 from collective.rendezvous.booking.serialize import manage_url
+from collective.rendezvous.content.folder import service_folder
 from collective.rendezvous.notifications import texts
 from collective.rendezvous.notifications.gateways import ISMSGateway
 from collective.rendezvous.slots.generation import site_timezone
@@ -117,14 +117,6 @@ def read_config() -> dict | None:
 
 
 # -- what to send ------------------------------------------------------------------
-
-
-def service_folder(booking):
-    """The appointment service (RendezvousFolder) holding a booking."""
-    for obj in aq_chain(booking):
-        if getattr(obj, "portal_type", None) == "RendezvousFolder":
-            return obj
-    return booking.__parent__.__parent__.__parent__
 
 
 def public(url: str, config: dict) -> str:

@@ -1,12 +1,10 @@
 """Bookings whose slot disappeared after a planning change are unscheduled (R6)."""
 
-from Acquisition import aq_chain
-from Acquisition import aq_inner
 from collective.rendezvous import _
 from collective.rendezvous.booking.index import in_counter
 from collective.rendezvous.booking.service import unschedule
 from collective.rendezvous.content.booking import IBooking
-from collective.rendezvous.content.folder import IRendezvousFolder
+from collective.rendezvous.content.folder import service_folder
 from plone import api
 from plone.base.interfaces import IPloneSiteRoot
 from zExceptions import BadRequest
@@ -21,13 +19,6 @@ def on_slots_lost(counter, event) -> None:
         booking = in_counter(counter, booking_id)
         if booking is not None:
             unschedule(booking)
-
-
-def service_folder(obj):
-    for item in aq_chain(aq_inner(obj)):
-        if IRendezvousFolder.providedBy(item):
-            return item
-    return None
 
 
 def refuse_removal_with_bookings(counter, event) -> None:

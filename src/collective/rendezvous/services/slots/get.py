@@ -1,6 +1,7 @@
 """GET <RendezvousFolder>/@slots: the free slots of an appointment type."""
 
 from collective.rendezvous import _
+from collective.rendezvous.booking.service import find
 from collective.rendezvous.content.appointment_type import IAppointmentType
 from collective.rendezvous.content.counter import ICounter
 from collective.rendezvous.content.place import IPlace
@@ -9,7 +10,6 @@ from collective.rendezvous.slots.generation import site_timezone
 from collective.rendezvous.slots.query import free_slots
 from collective.rendezvous.slots.query import offered_counters
 from collective.rendezvous.slots.query import to_datetime
-from plone.app.uuid.utils import uuidToObject
 from plone.restapi.services import Service
 
 import collections
@@ -124,15 +124,7 @@ class SlotsGet(Service):
         return appointment_type, place, counter, first, last, by == "day"
 
     def find(self, uid, interface):
-        if not isinstance(uid, str):
-            return None
-        obj = uuidToObject(uid, unrestricted=True)
-        if obj is None or not interface.providedBy(obj):
-            return None
-        folder_path = self.context.getPhysicalPath()
-        if obj.getPhysicalPath()[: len(folder_path)] != folder_path:
-            return None
-        return obj
+        return find(self.context, uid, interface)
 
     def may_see_type(self, appointment_type) -> bool:
         if appointment_type.portal_visible:
