@@ -49,3 +49,31 @@ def manager():
 def anonymous():
     with json_session() as session:
         yield session
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """Move the booking service's clock, for what depends on the time of day.
+
+    Marking a citizen absent waits for the start of the appointment, and the
+    tests book next week. The functional server runs in this process, so the
+    patched ``now_in_site`` is the one its requests use.
+    """
+    from collective.rendezvous.booking import service
+
+    import datetime
+
+    real = service.now_in_site
+
+    class Clock:
+        def travel(self, moment: datetime.datetime) -> None:
+            moment = moment.astimezone(real().tzinfo)
+            monkeypatch.setattr(service, "now_in_site", lambda: moment)
+
+        def after(self, start, minutes: int = 1) -> None:
+            """Just after a start (a datetime or an ISO string)."""
+            if isinstance(start, str):
+                start = datetime.datetime.fromisoformat(start)
+            self.travel(start + datetime.timedelta(minutes=minutes))
+
+    return Clock()

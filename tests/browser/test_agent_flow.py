@@ -58,6 +58,7 @@ def test_agent_books_marks_and_moves(
     portal_url,
     site,
     agents,  # noqa: F811
+    clock,
     bookings,
     screenshot,
 ):
@@ -92,7 +93,12 @@ def test_agent_books_marks_and_moves(
     expect(booked).to_contain_text("Paul Durand")
     expect(free(page, "09:20")).to_have_count(0)
 
-    # Marked absent: the state shows, the buttons go.
+    # Marked absent once the appointment has started (not before): the
+    # state shows, the buttons go.
+    expect(booked.get_by_role("button", name=re.compile("^Absent"))).to_have_count(0)
+    clock.after(first["start"])
+    page.reload()
+    booked = row(page, first["code"])
     with page.expect_navigation():
         booked.get_by_role("button", name=re.compile("^Absent")).click()
     expect(page.locator("#global_statusmessage")).to_contain_text("absent")

@@ -340,10 +340,19 @@ class TestBookingActions:
         agents,
         anonymous,
         manager,
+        clock,
     ):
         day = next_weekday(0)
         booked = citizen_booking(anonymous, site, day, "09:40")
         url = agenda_url(site["counters"][0], day)
+        # Before its start, the agenda offers no "Absent" and refuses it.
+        assert 'value="absent"' not in agents["a"].get(url).text
+        response = post_action(agents["a"], url, booked["code"], "absent")
+        assert response.status_code == 302
+        assert "only once the appointment has started" in agents["a"].get(url).text
+        assert bookings(manager, site)[0]["state"] == "booked"
+        clock.after(booked["start"])
+        assert 'value="absent"' in agents["a"].get(url).text
         response = post_action(agents["a"], url, booked["code"], "absent")
         assert response.status_code == 302
         assert response.headers["Location"] == url

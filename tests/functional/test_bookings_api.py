@@ -261,11 +261,24 @@ class TestCitizen:
         # The original slot was not released by the refused move.
         assert (booked["start"], booked["counter"]) not in free
 
-    def test_agent_actions(self, booked, anonymous, manager):
+    def test_agent_actions(self, booked, anonymous, manager, clock):
         url = booked["@id"]
         assert anonymous.post(
             f"{url}/absent", json={"token": booked["token"]}
         ).status_code in (401, 403)
+        # Not before the appointment: absent waits for its start, attended
+        # for its day.
+        start = datetime.datetime.fromisoformat(booked["start"])
+        clock.travel(start - datetime.timedelta(days=1))
+        for outcome in ("absent", "attended"):
+            response = manager.post(f"{url}/{outcome}", json={})
+            assert response.status_code == 409, response.text
+        clock.travel(start.replace(hour=7, minute=0))
+        response = manager.post(f"{url}/absent", json={})
+        assert response.status_code == 409, response.text
+        assert "only once the appointment has started" in response.text
+        assert manager.get(url).json()["state"] == "booked"
+        clock.after(start)
         response = manager.post(f"{url}/absent", json={})
         assert response.status_code == 200, response.text
         assert response.json()["state"] == "absent"

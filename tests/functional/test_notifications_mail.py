@@ -381,8 +381,9 @@ class TestLaterEvents:
         [call] = notifying["sms"].received(1)
         assert "annulé par nos services" in call["json"]["text"]
 
-    def test_absent(self, booked, manager, notifying):
+    def test_absent(self, booked, manager, notifying, clock):
         booking, day = booked["booking"], booked["day"]
+        clock.after(booking["start"])
         notifying["mailbox"].clear()
         notifying["sms"].clear()
         response = manager.post(f"{booking['@id']}/absent", json={})
@@ -397,7 +398,8 @@ class TestLaterEvents:
         time.sleep(0.3)
         assert notifying["sms"].calls == []
 
-    def test_attended_sends_nothing(self, booked, manager, notifying):
+    def test_attended_sends_nothing(self, booked, manager, notifying, clock):
+        clock.after(booked["booking"]["start"])
         notifying["mailbox"].clear()
         notifying["sms"].clear()
         response = manager.post(f"{booked['booking']['@id']}/attended", json={})

@@ -245,6 +245,7 @@ class TestOverrides:
         site,  # noqa: F811
         manager,
         notifying,  # noqa: F811
+        clock,
     ):
         # "attended" is no event; "absent" goes by mail only out of the box.
         rows = [
@@ -265,6 +266,7 @@ class TestOverrides:
         notifying["sms"].received(1)
         notifying["mailbox"].clear()
         notifying["sms"].clear()
+        clock.after(booking["start"])
         assert manager.post(f"{booking['@id']}/absent", json={}).status_code == 200
         [call] = notifying["sms"].received(1)
         assert call["json"]["text"].startswith("Absent le ")

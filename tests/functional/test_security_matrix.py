@@ -96,7 +96,8 @@ def test_cancel_booking(world, who):
         ("manager", 200),
     ],
 )
-def test_mark_absent(world, who, expected):
+def test_mark_absent(world, who, expected, clock):
+    clock.after(world["mine"]["start"])
     session, token, _ = actor(world, who)
     response = session.post(
         f"{world['mine']['@id']}/absent", json={"token": token} if token else {}

@@ -119,9 +119,10 @@ def test_codes_are_unique_even_when_randomness_repeats(setup, monkeypatch):
         ("unschedule", "absent", False),
     ],
 )
-def test_state_machine(setup, first, then, allowed):
+def test_state_machine(setup, first, then, allowed, clock):
     folder, kind, counter = setup
     booking, token = make(folder, kind)
+    clock.after(booking.start)
     actions = {
         "cancel": lambda b: service.cancel(b, by="agent"),
         "absent": lambda b: service.mark(b, "absent"),
@@ -155,10 +156,11 @@ def test_cancel_records_who_and_when(setup):
     assert [entry["event"] for entry in booking.history] == ["booked", "cancelled"]
 
 
-def test_anonymise_old_bookings(setup):
+def test_anonymise_old_bookings(setup, clock):
     folder, kind, counter = setup
     booking, token = make(folder, kind)
     recent, _token = make(folder, kind)
+    clock.after(booking.start)
     service.mark(booking, "absent")
     long_ago = datetime.datetime.now(datetime.UTC) - datetime.timedelta(days=500)
     index.unregister(counter, booking)

@@ -419,10 +419,30 @@ def cancel(booking, by: str, reason: str = "") -> None:
     notify(BookingCancelledEvent(booking, by=by))
 
 
+def may_mark(booking, outcome: str, now: datetime.datetime | None = None) -> bool:
+    """Whether the outcome can be recorded yet.
+
+    A citizen can be marked absent only once the appointment has started, and
+    attended from the morning of its day (people come early), never before.
+    """
+    now = now or now_in_site()
+    if outcome == "absent":
+        return booking.start <= now
+    return booking.start.astimezone(now.tzinfo).date() <= now.date()
+
+
 def mark(booking, outcome: str) -> None:
     """attended or absent (agents)."""
     if state_of(booking) != "booked":
         raise BookingError(409, _("Only a booked appointment can be marked."), "state")
+    if not may_mark(booking, outcome):
+        if outcome == "absent":
+            message = _(
+                "A citizen can be marked absent only once the appointment has started."
+            )
+        else:
+            message = _("An appointment can be marked attended only on its day.")
+        raise BookingError(409, message, "state")
     _transition(booking, "attend" if outcome == "attended" else "mark_absent")
     booking.log(outcome, by=_actor(True))
     event = BookingAttendedEvent if outcome == "attended" else BookingAbsentEvent

@@ -215,6 +215,7 @@ class BackOfficeView(BrowserView):
         counter = booking.__parent__
         start = booking.start.astimezone(tz)
         active = state in ("booked", "unscheduled")
+        now = service.now_in_site()
         move_url = None
         if active:
             query = {"came_from": came_from} if came_from else {}
@@ -240,7 +241,10 @@ class BackOfficeView(BrowserView):
             "when": day_and_time(start),
             "counter": counter.Title(),
             "place": counter.__parent__.Title(),
-            "can_mark": state == "booked",
+            "can_attend": state == "booked"
+            and service.may_mark(booking, "attended", now),
+            "can_absent": state == "booked"
+            and service.may_mark(booking, "absent", now),
             "can_cancel": active,
             "move_url": move_url,
         }
