@@ -321,6 +321,33 @@ class TestUnschedule:
         assert response.json()["state"] == "booked"
         assert response.json()["previous_start"] == booked["start"]
 
+    def test_counter_deletion_unschedules(self, site, anonymous, manager):  # noqa: F811
+        day = next_weekday(1)
+        first, second = site["counters"]
+        booked = book(anonymous, site, at(day, "09:00"), counter=first["UID"]).json()
+        response = manager.delete(first["@id"])
+        assert response.status_code == 204, response.text
+        # The booking lives on: unscheduled, on the other counter of its type,
+        # under the same code and private link.
+        response = anonymous.get(booked["@id"], params={"token": booked["token"]})
+        assert response.status_code == 200, response.text
+        assert response.json()["state"] == "unscheduled"
+        assert response.json()["counter"] == second["UID"]
+        items = manager.get(
+            f"{site['folder']['@id']}/@bookings", params={"state": "unscheduled"}
+        ).json()["items"]
+        assert [item["code"] for item in items] == [booked["code"]]
+        # Its old time is not taken on the counter that took it over.
+        assert (booked["start"], second["UID"]) in free_starts(anonymous, site, day)
+        # The last counter of the type cannot go while it holds bookings: a
+        # message, nothing changed.
+        response = manager.delete(second["@id"])
+        assert response.status_code == 400, response.text
+        assert "no other counter" in response.json()["message"]
+        assert manager.get(second["@id"]).status_code == 200
+        response = manager.get(booked["@id"])
+        assert response.json()["state"] == "unscheduled"
+
 
 class TestRace:
     """X2: many simultaneous requests for one counter slot, one winner."""

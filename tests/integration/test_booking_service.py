@@ -179,11 +179,103 @@ def test_anonymise_old_bookings(setup, clock):
     assert not codes.token_matches(booking.token_hash, token)
 
 
-def test_counter_with_future_bookings_is_not_deleted(setup):
+def test_last_counter_with_future_bookings_is_not_deleted(setup):
     folder, kind, counter = setup
     booking, token = make(folder, kind)
-    with pytest.raises(BadRequest):
+    with pytest.raises(BadRequest) as refused:
         api.content.delete(counter, check_linkintegrity=False)
+    assert "no other counter" in str(refused.value)
+    assert api.content.get_state(booking) == "booked"
     service.cancel(booking, by="agent")
     api.content.delete(counter, check_linkintegrity=False)
     assert "counter" not in folder.place
+
+
+def second_counter(folder, kind, counter, container):
+    other = api.content.create(
+        container,
+        "Counter",
+        id="counter2",
+        title="Guichet 2",
+        appointment_type=kind.UID(),
+        schedule=list(counter.schedule),
+    )
+    regenerate(other)
+    return other
+
+
+@pytest.fixture
+def unscheduled_events():
+    from collective.rendezvous.interfaces import IBookingUnscheduledEvent
+    from zope.component import getGlobalSiteManager
+
+    seen = []
+
+    def handler(event):
+        seen.append(event)
+
+    manager = getGlobalSiteManager()
+    manager.registerHandler(handler, (IBookingUnscheduledEvent,))
+    yield seen
+    manager.unregisterHandler(handler, (IBookingUnscheduledEvent,))
+
+
+def test_deleting_a_counter_hands_its_bookings_over_unscheduled(
+    setup, unscheduled_events
+):
+    folder, kind, counter = setup
+    booking, token = make(folder, kind)
+    cancelled, _token = make(folder, kind)
+    service.cancel(cancelled, by="citizen")
+    other = second_counter(folder, kind, counter, folder.place)
+    api.content.delete(counter, check_linkintegrity=False)
+    assert "counter" not in folder.place
+    moved = service.get_booking(folder, booking.code)
+    assert moved.__parent__ == other
+    assert moved.UID() == booking.UID()
+    assert api.content.get_state(moved) == "unscheduled"
+    assert codes.token_matches(moved.token_hash, token)
+    assert [entry["event"] for entry in moved.history][-2:] == [
+        "counter_removed",
+        "unscheduled",
+    ]
+    assert moved in index.bookings_of(other)
+    assert [event.object for event in unscheduled_events] == [moved]
+    # Past and finished bookings go with the counter; the cancelled one too.
+    assert service.get_booking(folder, booking.code) is not None
+    with pytest.raises(BookingError):
+        service.get_booking(folder, cancelled.code)
+    # Agents move it to a free slot: booked again, on the new counter.
+    slot = first_free(folder, kind)
+    service.reschedule(
+        folder, moved, to_datetime(slot.start, datetime.UTC).isoformat(), by="agent"
+    )
+    assert api.content.get_state(moved) == "booked"
+    assert moved.__parent__ == other
+
+
+def test_deleting_a_place_hands_bookings_to_another_place(setup):
+    folder, kind, counter = setup
+    booking, token = make(folder, kind)
+    elsewhere = api.content.create(
+        folder, "Place", id="annexe", title="Annexe", address="2 rue"
+    )
+    other = second_counter(folder, kind, counter, elsewhere)
+    api.content.delete(folder.place, check_linkintegrity=False)
+    moved = service.get_booking(folder, booking.code)
+    assert moved.__parent__ == other
+    assert api.content.get_state(moved) == "unscheduled"
+
+
+def test_the_same_place_is_preferred(setup):
+    folder, kind, counter = setup
+    booking, token = make(folder, kind)
+    elsewhere = api.content.create(
+        folder, "Place", id="annexe", title="Annexe", address="2 rue"
+    )
+    # "Autre" sorts before "Guichet 2", but is at another place.
+    far = second_counter(folder, kind, counter, elsewhere)
+    far.title = "Autre"
+    near = second_counter(folder, kind, counter, folder.place)
+    api.content.delete(counter, check_linkintegrity=False)
+    assert service.get_booking(folder, booking.code).__parent__ == near

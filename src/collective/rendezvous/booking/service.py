@@ -513,6 +513,26 @@ def _move(booking, source, target):
     return target._getOb(name)
 
 
+def hand_over(folder, booking, target):
+    """The booking's counter is being deleted: keep it, unscheduled, on ``target``.
+
+    ``target`` is another counter of the same appointment type in the same
+    service (the caller picks it). The booking keeps its code, token and
+    history; its slot is gone with the deleted counter, so it waits in the
+    service's unscheduled list to be moved or cancelled (R6), and its citizen
+    hears of it as of any other unscheduling.
+    """
+    source = booking.__parent__
+    duration = scheduling.slot_key(booking.end) - scheduling.slot_key(booking.start)
+    index.unregister(source, booking)
+    booking = _move(booking, source, target)
+    codes.moved(folder, booking.code, target.UID())
+    index.register(target, booking, duration)
+    booking.log("counter_removed", counter=source.Title(), to=target.Title())
+    unschedule(booking)
+    return booking
+
+
 def unschedule(booking) -> None:
     """The booking's slot disappeared (R6): it waits to be moved or cancelled."""
     if state_of(booking) != "booked":

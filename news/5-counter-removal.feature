@@ -1,0 +1,1 @@
+Deleting a counter (or its place) no longer needs its future bookings moved first: they go, unscheduled, to another counter of the same appointment type, keep their code and private link, and their citizens are told. Deleting the last counter of a type with future bookings is still refused with a message.
