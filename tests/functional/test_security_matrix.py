@@ -7,6 +7,7 @@ from test_bookings_api import at
 from test_bookings_api import book
 from test_slots_api import next_weekday
 from test_slots_api import site  # noqa: F401 - fixture
+from urllib.parse import quote
 
 import gzip
 import pytest
@@ -165,3 +166,143 @@ def test_bookings_are_not_in_the_catalog(world, portal_url):
         assert found.status_code == 200
         assert found.json()["items_total"] == 0
         assert NAME not in found.text
+
+
+# -- the pages ---------------------------------------------------------------
+#
+# The same six callers on every back-office page and on the citizen's private
+# page, as a browser would call them (HTML, Plone's login redirect). A citizen
+# holding a token is an anonymous visitor to the back office: the token opens
+# their own booking's page, nothing else.
+
+PAGE_ACTORS = ("anonymous", "citizen", "other_citizen", "agent_a", "agent_b", "manager")
+
+
+def page_session(who):
+    from plone.app.testing import SITE_OWNER_NAME
+    from plone.app.testing import SITE_OWNER_PASSWORD
+
+    session = requests.Session()
+    if who == "manager":
+        session.auth = (SITE_OWNER_NAME, SITE_OWNER_PASSWORD)
+    elif who.startswith("agent"):
+        session.auth = (who, "secret-password")
+    return session
+
+
+def back_office_pages(world):
+    """(name, url, shows the booking's personal data to its agents)."""
+    rendezvous = world["site"]
+    mine = world["mine"]
+    [counter] = [
+        c["@id"] for c in rendezvous["counters"] if c["UID"] == mine["counter"]
+    ]
+    day = mine["start"][:10]
+    period = f"start={day}&end={day}"
+    booking = f"{counter}/{mine['code'].lower()}"
+    # The fixture books 09:00 and 09:20; 10:00 is free.
+    free = quote(mine["start"].replace("T09:00", "T10:00"))
+    return [
+        ("counter agenda", f"{counter}/@@rendezvous-agenda?date={day}", True),
+        (
+            "place agenda",
+            f"{rendezvous['place']['@id']}/@@rendezvous-agenda?date={day}",
+            True,
+        ),
+        ("week agenda", f"{counter}/@@rendezvous-agenda?date={day}&view=week", True),
+        ("book for", f"{counter}/@@rendezvous-book-for?start={free}", False),
+        ("move", f"{booking}/@@rendezvous-move", True),
+        (
+            "unscheduled",
+            f"{rendezvous['folder']['@id']}/@@rendezvous-unscheduled",
+            False,
+        ),
+        (
+            "export service",
+            f"{rendezvous['folder']['@id']}/@@rendezvous-export.csv?{period}",
+            True,
+        ),
+        (
+            "export place",
+            f"{rendezvous['place']['@id']}/@@rendezvous-export.csv?{period}",
+            True,
+        ),
+        ("export counter", f"{counter}/@@rendezvous-export.csv?{period}", True),
+        ("feed page", f"{counter}/@@rendezvous-feed", False),
+        ("booking object", booking, True),
+    ]
+
+
+def refused(response) -> bool:
+    """401/403, or Plone's redirect of an anonymous visitor to the login form;
+    404 below a booking, whose object is not traversable without the right."""
+    return response.status_code in (401, 403, 404) or (
+        response.status_code == 302
+        and "require_login" in response.headers.get("Location", "")
+    )
+
+
+@pytest.mark.parametrize("who", PAGE_ACTORS)
+def test_back_office_pages(world, who):
+    session = page_session(who)
+    token = {"citizen": "mine", "other_citizen": "other"}.get(who)
+    params = {"token": world[token]["token"]} if token else {}
+    for name, url, personal in back_office_pages(world):
+        response = session.get(url, params=params, allow_redirects=False)
+        if who in ("agent_a", "manager"):
+            assert response.status_code == 200, (name, response.status_code)
+            if personal:
+                assert NAME in response.text, name
+        else:
+            assert refused(response), (name, response.status_code)
+            assert NAME not in response.text and EMAIL not in response.text, name
+    # What the pages post: an action on the booking needs the right service.
+    day = world["mine"]["start"][:10]
+    url = f"{world['site']['counters'][0]['@id']}/@@rendezvous-agenda?date={day}"
+    response = session.post(
+        url,
+        data={"booking": world["mine"]["code"], "action": "cancel"},
+        allow_redirects=False,
+    )
+    if who in ("agent_a", "manager"):
+        # Without the CSRF token of the page: refused all the same.
+        assert response.status_code == 403, response.status_code
+    else:
+        assert refused(response), response.status_code
+    state = world["sessions"]["manager"].get(world["mine"]["@id"]).json()["state"]
+    assert state == "booked"
+
+
+@pytest.mark.parametrize(
+    ("who", "expected"),
+    [
+        ("anonymous", 403),
+        ("citizen", 200),
+        ("other_citizen", 403),
+        ("agent_a", 200),
+        ("agent_b", 403),
+        ("manager", 200),
+    ],
+)
+def test_citizen_page(world, who, expected):
+    """The private page of a booking: its token, or an agent of its counter."""
+    session = page_session(who)
+    token = {"citizen": "mine", "other_citizen": "other"}.get(who)
+    params = {"code": world["mine"]["code"]}
+    if token:
+        params["token"] = world[token]["token"]
+    url = f"{world['site']['folder']['@id']}/rendezvous-manage"
+    response = session.get(url, params=params, allow_redirects=False)
+    assert response.status_code == expected, response.status_code
+    # The page shows the appointment (code, date, place), never the name.
+    assert NAME not in response.text and EMAIL not in response.text
+    assert (world["mine"]["code"] in response.text) == (expected == 200)
+    # Cancelling from it needs the same right.
+    response = session.post(url, data={**params, "cancel": "1"}, allow_redirects=False)
+    state = world["sessions"]["manager"].get(world["mine"]["@id"]).json()["state"]
+    if expected == 200 and who == "citizen":
+        assert response.status_code == 302
+        assert state == "cancelled"
+    elif expected != 200:
+        assert response.status_code == expected
+        assert state == "booked"
