@@ -321,6 +321,26 @@ class TestUnschedule:
         assert response.json()["state"] == "booked"
         assert response.json()["previous_start"] == booked["start"]
 
+    def test_schedule_row_deletion_unschedules(self, site, anonymous, manager):  # noqa: F811
+        day = next_weekday(3)
+        first = site["counters"][0]
+        booked = book(anonymous, site, at(day, "09:40"), counter=first["UID"]).json()
+        # The counter's only schedule row is deleted: it opens no day at all.
+        response = manager.patch(first["@id"], json={"schedule": []})
+        assert response.status_code == 204, response.text
+        response = manager.get(booked["@id"])
+        assert response.json()["state"] == "unscheduled"
+        assert [
+            start
+            for start, counter in free_starts(anonymous, site, day)
+            if counter == first["UID"]
+        ] == []
+        # Cancelling it frees nothing (it holds no slot) and is allowed.
+        response = anonymous.post(
+            f"{booked['@id']}/cancel", json={"token": booked["token"]}
+        )
+        assert response.status_code == 200, response.text
+
     def test_counter_deletion_unschedules(self, site, anonymous, manager):  # noqa: F811
         day = next_weekday(1)
         first, second = site["counters"]
