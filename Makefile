@@ -26,7 +26,8 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
 # The stamp is remade when a file that decides what is installed changes.
-$(VENV)/.installed: $(BIN)/python constraints.txt requirements.txt setup.py
+# psycopg2 (RelStorage's driver) builds against libpq: pg-deps first.
+$(VENV)/.installed: $(BIN)/python constraints.txt requirements.txt setup.py | pg-deps
 	$(BIN)/python -m pip install -q -c constraints.txt pip setuptools wheel
 	$(BIN)/python -m pip install -q -r requirements.txt
 	@touch $@
@@ -57,12 +58,19 @@ stop: ## Stop the server started by `make start`
 
 # --- several processes (ZEO) ----------------------------------------------------
 
-CLUSTER ?= var/cluster
+# STORAGE=relstorage DSN="host=... dbname=... user=...": RelStorage on an
+# existing PostgreSQL database instead of ZEO, in var/cluster-relstorage
+# (docs/relstorage.rst); stop it with `make stop-cluster STORAGE=relstorage`.
+STORAGE ?= zeo
+DSN ?=
+CLUSTER ?= $(if $(filter relstorage,$(STORAGE)),var/cluster-relstorage,var/cluster)
+RENDER_STORAGE := $(if $(filter relstorage,$(STORAGE)),--storage relstorage --dsn "$(DSN)")
 
 .PHONY: start-cluster
-start-cluster: install ## ZEO server + two Zope processes (8081, 8082) sharing one database
+start-cluster: install ## ZEO server (or STORAGE=relstorage DSN=...) + two Zope processes (8081, 8082)
 	@[ -f $(CLUSTER)/cluster.json ] || \
-	  $(BIN)/python scripts/cluster.py render $(CLUSTER) --clients 2 --http-ports 8081,8082
+	  $(BIN)/python scripts/cluster.py render $(CLUSTER) --clients 2 --http-ports 8081,8082 \
+	    $(RENDER_STORAGE)
 	SITE_ID=$(SITE_ID) $(BIN)/python scripts/cluster.py run $(CLUSTER) scripts/create_site.py
 	$(BIN)/python scripts/cluster.py start $(CLUSTER)
 
@@ -73,7 +81,7 @@ stop-cluster: ## Stop what `make start-cluster` runs
 # --- quality -------------------------------------------------------------------
 
 .PHONY: test
-test: install browser-deps ## Run the whole test suite
+test: install browser-deps pg-deps ## Run the whole test suite
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 # The browser tests (tests/browser) drive Debian's chromium with Playwright's
@@ -92,6 +100,26 @@ browser-deps: $(AXE) ## Install what the browser tests need: chromium (apt-get) 
 	else \
 	  echo "WARNING: $(CHROMIUM) is missing and cannot be installed here (needs root and apt-get):"; \
 	  echo "WARNING: the browser tests in tests/browser will be skipped."; \
+	fi
+
+# tests/cluster/test_relstorage.py starts a private PostgreSQL with Debian's
+# initdb/pg_ctl (/usr/lib/postgresql/*/bin; as the postgres user when run as
+# root); psycopg2 builds against libpq (pg_config, libpq-dev). Without root or
+# apt-get nothing is installed and the test skips (it fails when CI=true).
+.PHONY: pg-deps
+pg-deps: ## Install what RelStorage and its test need: postgresql, libpq-dev (apt-get)
+	@missing=""; \
+	if ! ls /usr/lib/postgresql/*/bin/initdb /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 && \
+	   ! { command -v initdb && command -v pg_ctl; } >/dev/null 2>&1; then missing=" postgresql"; fi; \
+	command -v pg_config >/dev/null || missing="$$missing libpq-dev"; \
+	if [ -z "$$missing" ]; then :; \
+	elif command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
+	  echo "Installing Debian's$$missing for RelStorage and its test (apt-get)."; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	else \
+	  echo "WARNING: missing and not installable here (needs root and apt-get):$$missing"; \
+	  echo "WARNING: without postgresql, tests/cluster/test_relstorage.py will be skipped;"; \
+	  echo "WARNING: without libpq-dev (pg_config), psycopg2 does not build."; \
 	fi
 
 $(AXE): tests/browser/package.json tests/browser/package-lock.json

@@ -65,6 +65,15 @@ setup(
             "pytest-plone",
             "requests",
             "ZEO",
+            # tests/cluster/test_relstorage.py
+            "RelStorage",
+            "psycopg2",
+        ],
+        # RelStorage on PostgreSQL instead of ZEO (docs/relstorage.rst).
+        # psycopg2 builds against libpq (Debian: libpq-dev).
+        "relstorage": [
+            "RelStorage",
+            "psycopg2",
         ],
         "dev": [
             "ruff",

@@ -22,6 +22,7 @@ Command line (from the repository root, with the project's Python)::
     python scripts/cluster.py render DIR [--clients 2] [--zeo-port 8100]
         [--http-ports 8081,8082] [--threads 4] [--shared-blob-dir]
         [--zeo-log-level info] [--no-server-sync]
+        [--storage relstorage --dsn "host=... dbname=... user=..." [--keep-history]]
     python scripts/cluster.py run DIR SCRIPT [--client 1]
     python scripts/cluster.py start DIR
     python scripts/cluster.py stop DIR
@@ -62,6 +63,16 @@ client's event log has one INFO line per request retried after a
 ConflictError (``Cluster.retries(n)``); with ``zeo_log_level="blather"`` the
 ZEO server also logs each commit it refused, with the client's label
 (``client<N>``) and the class of the object (``Cluster.zeo_conflicts()``).
+
+RelStorage on PostgreSQL (``--storage relstorage --dsn ...``, see
+docs/relstorage.rst) replaces the ZEO server by a PostgreSQL database that
+someone else runs: no ``DIR/zeo``, no ZEO process; each client's zope.conf
+has a ``<relstorage>`` section with the libpq DSN. Blobs are stored in the
+database (``shared-blob-dir false``) and each client keeps a bounded blob
+cache in ``DIR/client<N>/var/blobcache``. ``DIR/zodbpack.conf`` is the same
+storage for ``zodbpack``. RelStorage polls the database when a transaction
+begins (what ``server-sync`` does for ZEO) and locks and checks the changed
+rows at commit, raising the same ConflictError as ZEO.
 """
 
 from dataclasses import asdict
@@ -125,6 +136,29 @@ ZEO_CLIENT = """\
     shared-blob-dir {shared}
     server-sync {server_sync}
   </clientstorage>"""
+
+# RelStorage's section (``%import relstorage``): blobs in the database,
+# cached per client (a blob cache is never shared between processes).
+STORAGES = ("zeo", "relstorage")
+RELSTORAGE_CLIENT = """\
+  <relstorage>
+    name relstorage
+    keep-history {keep_history}
+    blob-dir {blob_dir}
+    shared-blob-dir false
+    blob-cache-size 512MB
+    <postgresql>
+      dsn {dsn}
+    </postgresql>
+  </relstorage>"""
+
+# For ``zodbpack DIR/zodbpack.conf`` (and, as <destination>, zodbconvert).
+ZODBPACK_CONF = """\
+# The cluster's RelStorage for zodbpack, rendered by scripts/cluster.py: do
+# not edit, render again. Usage: zodbpack {path}
+%import relstorage
+{section}
+"""
 
 # ZEO (blather): "(client1 127.0.0.1:8100) conflict error database conflict
 # error (oid 0x2198, class collective.rendezvous.slots.store.DaySlots, ...)".
@@ -253,6 +287,10 @@ class Cluster:
     threads: int = 4
     zeo_log_level: str = "info"
     server_sync: bool = True
+    # "relstorage": no ZEO server, the clients use PostgreSQL at ``dsn``.
+    storage: str = "zeo"
+    dsn: str = ""
+    keep_history: bool = False
     processes: dict = field(default_factory=dict, repr=False, compare=False)
 
     # -- where things are ------------------------------------------------------
@@ -297,6 +335,22 @@ class Cluster:
     def write(self) -> None:
         """Write every configuration file (never the data)."""
         self.directory.mkdir(parents=True, exist_ok=True)
+        if self.storage == "relstorage":
+            self._write_zodbpack_conf()
+        else:
+            self._write_zeo()
+        for n in range(1, self.clients + 1):
+            self._write_client(n)
+        config = asdict(self)
+        del config["processes"]
+        config["directory"] = str(self.directory)
+        (self.directory / CONFIG_FILE).write_text(
+            json.dumps(config, indent=2) + "\n", encoding="utf-8"
+        )
+        if self.storage == "relstorage":
+            self._protect_dsn()
+
+    def _write_zeo(self) -> None:
         for sub in ("etc", "var/filestorage", "var/blobstorage", "var/log"):
             (self.zeo_dir / sub).mkdir(parents=True, exist_ok=True)
         (self.zeo_dir / "var" / "blobstorage").chmod(0o700)
@@ -309,14 +363,36 @@ class Cluster:
             ),
             encoding="utf-8",
         )
-        for n in range(1, self.clients + 1):
-            self._write_client(n)
-        config = asdict(self)
-        del config["processes"]
-        config["directory"] = str(self.directory)
-        (self.directory / CONFIG_FILE).write_text(
-            json.dumps(config, indent=2) + "\n", encoding="utf-8"
+
+    # -- RelStorage ----------------------------------------------------------------
+
+    @property
+    def zodbpack_conf(self) -> Path:
+        return self.directory / "zodbpack.conf"
+
+    def _relstorage_section(self, blob_dir: Path) -> str:
+        return RELSTORAGE_CLIENT.format(
+            keep_history="true" if self.keep_history else "false",
+            blob_dir=blob_dir,
+            # ZConfig substitutes $NAME in values: a literal $ is $$.
+            dsn=self.dsn.replace("$", "$$"),
         )
+
+    def _write_zodbpack_conf(self) -> None:
+        cache = self.directory / "zodbpack-blobcache"
+        cache.mkdir(exist_ok=True)
+        section = self._relstorage_section(cache)
+        self.zodbpack_conf.write_text(
+            ZODBPACK_CONF.format(path=self.zodbpack_conf, section=section),
+            encoding="utf-8",
+        )
+
+    def _protect_dsn(self) -> None:
+        """The DSN may hold a password: only the owner reads the files."""
+        paths = [self.directory / CONFIG_FILE, self.zodbpack_conf]
+        paths += [self.zope_conf(n) for n in range(1, self.clients + 1)]
+        for path in paths:
+            path.chmod(0o600)
 
     def _write_client(self, n: int) -> None:
         home = self.client_dir(n)
@@ -338,14 +414,18 @@ class Cluster:
             if self.shared_blob_dir
             else home / "var" / "blobcache"
         )
-        storage = ZEO_CLIENT.format(
-            host=HOST,
-            port=self.zeo_port,
-            label=f"client{n}",
-            blob_dir=blob_dir,
-            shared="true" if self.shared_blob_dir else "false",
-            server_sync="true" if self.server_sync else "false",
-        )
+        if self.storage == "relstorage":
+            storage = self._relstorage_section(home / "var" / "blobcache")
+        else:
+            storage = ZEO_CLIENT.format(
+                host=HOST,
+                port=self.zeo_port,
+                label=f"client{n}",
+                blob_dir=blob_dir,
+                shared="true" if self.shared_blob_dir else "false",
+                server_sync="true" if self.server_sync else "false",
+            )
+        package = "relstorage" if self.storage == "relstorage" else "ZEO"
         texts["zope.conf"] = _swap(
             texts["zope.conf"],
             r"[ \t]*<filestorage>.*?</filestorage>",
@@ -355,7 +435,7 @@ class Cluster:
         texts["zope.conf"] = _swap(
             texts["zope.conf"],
             r"(?m)^<zodb_db main>",
-            "%import ZEO\n<zodb_db main>",
+            f"%import {package}\n<zodb_db main>",
             "the <zodb_db main> section",
         )
         texts["zope.conf"] = _swap(
@@ -374,7 +454,7 @@ class Cluster:
         )
         for name, text in texts.items():
             header = (
-                f"# Client {n} of the ZEO cluster in {self.directory}, rendered by "
+                f"# Client {n} of the cluster in {self.directory}, rendered by "
                 f"scripts/cluster.py from etc/{name}.in.\n"
             )
             (home / "etc" / name).write_text(header + text, encoding="utf-8")
@@ -386,6 +466,8 @@ class Cluster:
 
     def start_zeo(self, timeout: float = 60) -> None:
         """Start ``runzeo`` and wait until it accepts connections."""
+        if self.storage != "zeo":
+            raise RuntimeError(f"a {self.storage} cluster has no ZEO server")
         if answers_tcp(self.zeo_port):
             raise RuntimeError(f"port {self.zeo_port} is already in use")
         process = Process(
@@ -423,7 +505,8 @@ class Cluster:
     def start(self, timeout: float = 180) -> None:
         """The ZEO server, then the clients; everything stopped on failure."""
         try:
-            self.start_zeo()
+            if self.storage == "zeo":  # RelStorage: PostgreSQL runs elsewhere
+                self.start_zeo()
             self.start_clients(timeout)
         except BaseException:
             self.stop()
@@ -540,6 +623,9 @@ def render(
     threads: int = 4,
     zeo_log_level: str = "info",
     server_sync: bool = True,
+    storage: str = "zeo",
+    dsn: str = "",
+    keep_history: bool = False,
 ) -> Cluster:
     """Write a cluster's configuration in ``directory``; ports 0 become free ones.
 
@@ -547,22 +633,38 @@ def render(
     use the server's blob directory (one machine only) instead of each its
     own blob cache filled over ZEO. ``server_sync``: see the module's
     docstring.
+
+    ``storage="relstorage"``: the clients use RelStorage on the PostgreSQL
+    database of the libpq connection string ``dsn`` ("host=... port=...
+    dbname=... user=..."), history-free unless ``keep_history``; the ZEO
+    options are then ignored and ``zeo_port`` is 0.
     """
     if clients < 1:
         raise ValueError("a cluster has at least one client")
+    if storage not in STORAGES:
+        raise ValueError(f"storage {storage!r}: one of {', '.join(STORAGES)}")
+    if storage == "relstorage":
+        if not dsn.strip():
+            raise ValueError("RelStorage needs the PostgreSQL DSN (dsn=...)")
+        if "\n" in dsn:
+            raise ValueError("the DSN is one line")
+        zeo_port = 0
     ports = list(http_ports) if http_ports else [0] * clients
     if len(ports) != clients:
         raise ValueError(f"{clients} clients but {len(ports)} HTTP ports")
     cluster = Cluster(
         directory=Path(directory).resolve(),
-        zeo_port=zeo_port or free_port(),
+        zeo_port=zeo_port or (free_port() if storage == "zeo" else 0),
         http_ports=[],
         shared_blob_dir=shared_blob_dir,
         threads=threads,
         zeo_log_level=zeo_log_level,
         server_sync=server_sync,
+        storage=storage,
+        dsn=dsn.strip() if storage == "relstorage" else "",
+        keep_history=keep_history,
     )
-    taken = {cluster.zeo_port}
+    taken = {cluster.zeo_port} - {0}
     for port in ports:
         if port in taken:
             raise ValueError(f"port {port} is given twice")
@@ -604,6 +706,11 @@ def _running_pid(pid_file: Path) -> int | None:
     return pid
 
 
+def _safe_dsn(dsn: str) -> str:
+    """The DSN to print: without its password."""
+    return re.sub(r"(password\s*=\s*)('(?:[^'\\]|\\.)*'|\S+)", r"\1***", dsn)
+
+
 def _serve(cluster: Cluster) -> int:
     """Foreground: start everything, wait for Ctrl-C/SIGTERM or a death."""
     pid_file = cluster.directory / PID_FILE
@@ -624,7 +731,10 @@ def _serve(cluster: Cluster) -> int:
         except RuntimeError as error:
             print(error, file=sys.stderr)
             return 1
-        print(f"ZEO server: {HOST}:{cluster.zeo_port} (log {cluster.zeo_log})")
+        if cluster.storage == "zeo":
+            print(f"ZEO server: {HOST}:{cluster.zeo_port} (log {cluster.zeo_log})")
+        else:
+            print(f"RelStorage on PostgreSQL: {_safe_dsn(cluster.dsn)}")
         for n in range(1, cluster.clients + 1):
             print(f"Zope client {n}: {cluster.url(n)} (log {cluster.event_log(n)})")
         print("Ctrl-C (or 'cluster.py stop DIR') stops them all.", flush=True)
@@ -681,6 +791,22 @@ def main(argv: list[str] | None = None) -> int:
         action="store_false",
         help="clients do not ask the server for news when a request begins",
     )
+    make.add_argument(
+        "--storage",
+        choices=STORAGES,
+        default="zeo",
+        help="relstorage: RelStorage on PostgreSQL, no ZEO server (default zeo)",
+    )
+    make.add_argument(
+        "--dsn",
+        default="",
+        help='with --storage relstorage: libpq DSN, "host=... dbname=... user=..."',
+    )
+    make.add_argument(
+        "--keep-history",
+        action="store_true",
+        help="with --storage relstorage: a history-preserving schema (undo)",
+    )
     run = commands.add_parser("run", help="run a zconsole script on a client")
     run.add_argument("directory", type=Path)
     run.add_argument("script", type=Path)
@@ -692,6 +818,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     if args.command == "render":
+        if args.storage == "relstorage" and not args.dsn.strip():
+            parser.error("--storage relstorage needs --dsn")
         ports = args.http_ports or [8081 + n for n in range(args.clients)]
         cluster = render(
             args.directory,
@@ -702,9 +830,17 @@ def main(argv: list[str] | None = None) -> int:
             threads=args.threads,
             zeo_log_level=args.zeo_log_level,
             server_sync=args.server_sync,
+            storage=args.storage,
+            dsn=args.dsn,
+            keep_history=args.keep_history,
+        )
+        database = (
+            f"ZEO on {HOST}:{cluster.zeo_port}"
+            if cluster.storage == "zeo"
+            else f"RelStorage on {_safe_dsn(cluster.dsn)}"
         )
         print(
-            f"Rendered {cluster.directory}: ZEO on {HOST}:{cluster.zeo_port}, "
+            f"Rendered {cluster.directory}: {database}, "
             + ", ".join(
                 f"client {n} on {cluster.http_ports[n - 1]}"
                 for n in range(1, cluster.clients + 1)
@@ -713,7 +849,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     cluster = load(args.directory)
     if args.command == "run":
-        started = not answers_tcp(cluster.zeo_port)
+        started = cluster.storage == "zeo" and not answers_tcp(cluster.zeo_port)
         try:
             if started:
                 cluster.start_zeo()

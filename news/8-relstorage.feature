@@ -1,0 +1,1 @@
+RelStorage on PostgreSQL as an alternative to ZEO: ``scripts/cluster.py render --storage relstorage --dsn ...`` (``make start-cluster STORAGE=relstorage DSN=...``), RelStorage and psycopg2 pinned, a how-to (docs/relstorage.rst: set-up, zodbconvert, zodbpack, pg_dump) and a test racing bookings over two processes on a private PostgreSQL (``make pg-deps``).
