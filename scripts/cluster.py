@@ -21,7 +21,7 @@ Command line (from the repository root, with the project's Python)::
 
     python scripts/cluster.py render DIR [--clients 2] [--zeo-port 8100]
         [--http-ports 8081,8082] [--threads 4] [--shared-blob-dir]
-        [--zeo-log-level info] [--no-server-sync]
+        [--zeo-log-level info] [--no-server-sync] [--wait-timeout 10]
         [--storage relstorage --dsn "host=... dbname=... user=..." [--keep-history]]
     python scripts/cluster.py run DIR SCRIPT [--client 1]
     python scripts/cluster.py start DIR
@@ -64,6 +64,12 @@ ConflictError (``Cluster.retries(n)``); with ``zeo_log_level="blather"`` the
 ZEO server also logs each commit it refused, with the client's label
 (``client<N>``) and the class of the object (``Cluster.zeo_conflicts()``).
 
+When the ZEO server is down, a client's requests wait ``--wait-timeout``
+seconds (10; ZEO's default is 30) for it, and Zope retries them 3 times: a
+request fails after about 4 × that with a 500, unless the server is back in
+the meantime; the clients reconnect by themselves. ``stop_zeo(sig)`` and
+``start_zeo()`` restart it (tests/cluster/test_zeo_restart.py).
+
 RelStorage on PostgreSQL (``--storage relstorage --dsn ...``, see
 docs/relstorage.rst) replaces the ZEO server by a PostgreSQL database that
 someone else runs: no ``DIR/zeo``, no ZEO process; each client's zope.conf
@@ -100,6 +106,11 @@ HOST = "127.0.0.1"
 CONFIG_FILE = "cluster.json"
 PID_FILE = "cluster.pid"
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
+# Seconds a ZEO client waits for the server (at start, and in each request
+# while it is down) before ClientDisconnected; ZEO's default is 30. Zope
+# retries the request 3 times, so a request fails after about 4 × this
+# (+ up to 7 s of back-off): 40-47 s, within a proxy's usual 60 s.
+WAIT_TIMEOUT = 10
 
 ZEO_CONF = """\
 # ZEO server of the cluster rendered by scripts/cluster.py: do not edit,
@@ -135,6 +146,7 @@ ZEO_CLIENT = """\
     blob-dir {blob_dir}
     shared-blob-dir {shared}
     server-sync {server_sync}
+    wait-timeout {wait_timeout}
   </clientstorage>"""
 
 # RelStorage's section (``%import relstorage``): blobs in the database,
@@ -258,16 +270,16 @@ class Process:
             f"{self.name} did not answer within {timeout} s:\n{tail(self.log)}"
         )
 
-    def stop(self, timeout: float = 20) -> None:
-        """SIGTERM to the process group, SIGKILL if it lingers."""
+    def stop(self, timeout: float = 20, sig: int = signal.SIGTERM) -> None:
+        """``sig`` (SIGTERM) to the process group, SIGKILL if it lingers."""
         popen, self.popen = self.popen, None
         # Once reaped, its pid (the group's id) may be reused: only signal
         # the group while the leader is alive or a zombie.
         if popen is None or popen.poll() is not None:
             return
-        for sig in (signal.SIGTERM, signal.SIGKILL):
+        for signum in dict.fromkeys((sig, signal.SIGKILL)):
             with contextlib.suppress(ProcessLookupError):
-                os.killpg(popen.pid, sig)
+                os.killpg(popen.pid, signum)
             try:
                 popen.wait(timeout=timeout)
                 return
@@ -287,6 +299,7 @@ class Cluster:
     threads: int = 4
     zeo_log_level: str = "info"
     server_sync: bool = True
+    wait_timeout: int = WAIT_TIMEOUT
     # "relstorage": no ZEO server, the clients use PostgreSQL at ``dsn``.
     storage: str = "zeo"
     dsn: str = ""
@@ -424,6 +437,7 @@ class Cluster:
                 blob_dir=blob_dir,
                 shared="true" if self.shared_blob_dir else "false",
                 server_sync="true" if self.server_sync else "false",
+                wait_timeout=self.wait_timeout,
             )
         package = "relstorage" if self.storage == "relstorage" else "ZEO"
         texts["zope.conf"] = _swap(
@@ -516,10 +530,15 @@ class Cluster:
         for name in [key for key in self.processes if key != "zeo"]:
             self.processes.pop(name).stop()
 
-    def stop_zeo(self) -> None:
+    def stop_zeo(self, sig: int = signal.SIGTERM) -> None:
+        """Stop the ZEO server; ``sig=signal.SIGKILL``: a crash.
+
+        ``start_zeo()`` starts it again on the same port and data; the
+        clients reconnect by themselves (tests/cluster/test_zeo_restart.py).
+        """
         process = self.processes.pop("zeo", None)
         if process is not None:
-            process.stop()
+            process.stop(sig=sig)
 
     def stop(self) -> None:
         """Stop the clients, then the ZEO server; safe to call twice."""
@@ -623,6 +642,7 @@ def render(
     threads: int = 4,
     zeo_log_level: str = "info",
     server_sync: bool = True,
+    wait_timeout: int = WAIT_TIMEOUT,
     storage: str = "zeo",
     dsn: str = "",
     keep_history: bool = False,
@@ -660,6 +680,7 @@ def render(
         threads=threads,
         zeo_log_level=zeo_log_level,
         server_sync=server_sync,
+        wait_timeout=wait_timeout,
         storage=storage,
         dsn=dsn.strip() if storage == "relstorage" else "",
         keep_history=keep_history,
@@ -792,6 +813,13 @@ def main(argv: list[str] | None = None) -> int:
         help="clients do not ask the server for news when a request begins",
     )
     make.add_argument(
+        "--wait-timeout",
+        type=int,
+        default=WAIT_TIMEOUT,
+        help=f"seconds a client waits for a ZEO server that is down "
+        f"(default {WAIT_TIMEOUT})",
+    )
+    make.add_argument(
         "--storage",
         choices=STORAGES,
         default="zeo",
@@ -830,6 +858,7 @@ def main(argv: list[str] | None = None) -> int:
             threads=args.threads,
             zeo_log_level=args.zeo_log_level,
             server_sync=args.server_sync,
+            wait_timeout=args.wait_timeout,
             storage=args.storage,
             dsn=args.dsn,
             keep_history=args.keep_history,
