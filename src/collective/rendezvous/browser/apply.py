@@ -2,7 +2,9 @@
 
 from collective.rendezvous import _
 from collective.rendezvous import scheduling
+from collective.rendezvous.browser.forms import RefuseForgedInput
 from collective.rendezvous.content.apply import apply_week
+from collective.rendezvous.content.fields import StrictDate
 from collective.rendezvous.content.validation import message_of
 from plone import api
 from plone.app.uuid.utils import uuidToObject
@@ -23,8 +25,8 @@ class IApplyWeek(Interface):
         vocabulary="collective.rendezvous.Counters",
         required=True,
     )
-    start = schema.Date(title=_("First date"), required=True)
-    end = schema.Date(
+    start = StrictDate(title=_("First date"), required=True)
+    end = StrictDate(
         title=_("Last date"),
         description=_(
             "Dates of this period already covered by another week on this "
@@ -34,7 +36,7 @@ class IApplyWeek(Interface):
     )
 
 
-class ApplyWeekForm(form.Form):
+class ApplyWeekForm(RefuseForgedInput, form.Form):
     fields = field.Fields(IApplyWeek)
     ignoreContext = True
     label = _("Apply this reference week to a counter")

@@ -108,7 +108,10 @@ class ExportView(BackOfficeView):
                     mapping={"max": MAX_DAYS},
                 )
             )
-        delimiter = DELIMITERS.get(form.get("separator"), ",")
+        separator = form.get("separator")
+        delimiter = (
+            DELIMITERS.get(separator, ",") if isinstance(separator, str) else ","
+        )
         output = io.StringIO()
         writer = csv.writer(output, delimiter=delimiter, lineterminator="\r\n")
         writer.writerow([self.translate(column) for column in COLUMNS])

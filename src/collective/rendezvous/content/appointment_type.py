@@ -5,7 +5,7 @@ from collective.rendezvous.content import validation
 from collective.rendezvous.content.fields import SafeChoice
 from collective.rendezvous.notifications.schema import INotificationOverrideRow
 from collective.rendezvous.notifications.schema import NotificationOverridesField
-from collective.z3cform.datagridfield.datagridfield import DataGridFieldFactory
+from collective.rendezvous.widgets import RowsFieldWidget
 from collective.z3cform.datagridfield.row import DictRow
 from plone.autoform import directives
 from plone.dexterity.content import Container
@@ -108,9 +108,7 @@ class IAppointmentType(model.Schema):
         fields=["notification_overrides"],
     )
 
-    directives.widget(
-        "notification_overrides", DataGridFieldFactory, allow_reorder=False
-    )
+    directives.widget("notification_overrides", RowsFieldWidget, allow_reorder=False)
     notification_overrides = NotificationOverridesField(
         title=_("Notifications of this type"),
         description=_(

@@ -9,9 +9,26 @@ from zope import schema
 from zope.interface import implementer
 from zope.schema.interfaces import ConstraintNotSatisfied
 from zope.schema.interfaces import IChoice
+from zope.schema.interfaces import IDate
 from zope.schema.interfaces import WrongType
 
 import datetime
+
+
+class IStrictDate(IDate):
+    """A date whose form widget refuses what is not a date (see ``StrictDate``)."""
+
+
+@implementer(IStrictDate)
+class StrictDate(schema.Date):
+    """A date field whose Classic UI widget answers a clear error to any input.
+
+    plone.app.z3cform's date converter turns "2026" or "0000" into a
+    TypeError and a repeated field into an AttributeError: a 500 instead of
+    "not a date". The converter of ``browser/converters.py``, registered for
+    this field, makes them validation errors. Everything else (REST, the
+    stored value) is as for ``schema.Date``.
+    """
 
 
 class ISafeChoice(IChoice):
@@ -36,8 +53,8 @@ class SafeChoice(schema.Choice):
 class IPeriodRow(model.Schema):
     """A closure: from a first to a last date (inclusive), with a label."""
 
-    start = schema.Date(title=_("First date"), required=True)
-    end = schema.Date(title=_("Last date"), required=True)
+    start = StrictDate(title=_("First date"), required=True)
+    end = StrictDate(title=_("Last date"), required=True)
     label = schema.TextLine(title=_("Reason"), required=False, default="")
 
 
@@ -49,8 +66,8 @@ class IScheduleRow(model.Schema):
         vocabulary="collective.rendezvous.ReferenceWeeks",
         required=True,
     )
-    start = schema.Date(title=_("First date"), required=True)
-    end = schema.Date(title=_("Last date"), required=True)
+    start = StrictDate(title=_("First date"), required=True)
+    end = StrictDate(title=_("Last date"), required=True)
 
 
 class IContentChoice(ISafeChoice):

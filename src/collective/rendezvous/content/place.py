@@ -3,7 +3,7 @@
 from collective.rendezvous import _
 from collective.rendezvous.content import validation
 from collective.rendezvous.content.fields import IPeriodRow
-from collective.z3cform.datagridfield.datagridfield import DataGridFieldFactory
+from collective.rendezvous.widgets import RowsFieldWidget
 from collective.z3cform.datagridfield.row import DictRow
 from plone.autoform import directives
 from plone.dexterity.content import Container
@@ -30,7 +30,7 @@ class IPlace(model.Schema):
         default=True,
     )
 
-    directives.widget("closures", DataGridFieldFactory, allow_reorder=False)
+    directives.widget("closures", RowsFieldWidget, allow_reorder=False)
     closures = schema.List(
         title=_("Closures of this place"),
         description=_("Dates when every counter of this place is closed."),

@@ -1,6 +1,7 @@
 """The Classic UI "Rendez-vous" control panel: the settings form and its page."""
 
 from collective.rendezvous import _
+from collective.rendezvous.browser.forms import RefuseForgedInput
 from collective.rendezvous.controlpanels.interfaces import IRendezvousSettings
 from collective.rendezvous.controlpanels.interfaces import PREFIX
 from collective.rendezvous.vocabularies.calendar import keep_region_holidays
@@ -16,7 +17,7 @@ from zope.interface import Interface
 from zope.schema.interfaces import IList
 
 
-class RendezvousSettingsForm(RegistryEditForm):
+class RendezvousSettingsForm(RefuseForgedInput, RegistryEditForm):
     """Edit ``IRendezvousSettings`` (registry prefix ``collective.rendezvous``)."""
 
     schema = IRendezvousSettings

@@ -9,11 +9,12 @@ IRendezvousSettings.xml``.
 
 from collective.rendezvous import _
 from collective.rendezvous.content import reference_week
+from collective.rendezvous.content.fields import StrictDate
 from collective.rendezvous.content.validation import RendezvousValidationError
 from collective.rendezvous.notifications.schema import check_matrix
 from collective.rendezvous.notifications.schema import INotificationRow
 from collective.rendezvous.notifications.texts import default_matrix
-from collective.z3cform.datagridfield.datagridfield import DataGridFieldFactory
+from collective.rendezvous.widgets import RowsFieldWidget
 from collective.z3cform.datagridfield.registry import DictRow
 from datetime import date
 from plone.autoform import directives
@@ -170,9 +171,9 @@ def check_url(value) -> bool:
 class IClosureRow(Interface):
     """One exceptional closure of every counter: a period and its reason."""
 
-    start = schema.Date(title=_("First day"))
+    start = StrictDate(title=_("First day"))
 
-    end = schema.Date(title=_("Last day (included)"))
+    end = StrictDate(title=_("Last day (included)"))
 
     label = schema.TextLine(
         title=_("Reason"),
@@ -234,7 +235,7 @@ class IRendezvousSettings(model.Schema):
         required=False,
     )
 
-    directives.widget("closures", DataGridFieldFactory)
+    directives.widget("closures", RowsFieldWidget)
     closures = schema.List(
         title=_("Exceptional closures"),
         description=_(
@@ -254,7 +255,7 @@ class IRendezvousSettings(model.Schema):
         fields=["partner_types", "service_groups"],
     )
 
-    directives.widget("partner_types", DataGridFieldFactory)
+    directives.widget("partner_types", RowsFieldWidget)
     partner_types = schema.List(
         title=_("Partner types"),
         description=_(
@@ -332,7 +333,7 @@ class IRendezvousSettings(model.Schema):
         ],
     )
 
-    directives.widget("notification_matrix", DataGridFieldFactory, allow_reorder=False)
+    directives.widget("notification_matrix", RowsFieldWidget, allow_reorder=False)
     notification_matrix = schema.List(
         title=_("Notifications sent"),
         description=_(
