@@ -206,7 +206,7 @@ def logged(manager, booking, count):
 
 
 def french_date(day: datetime.date, hhmm: str) -> str:
-    weekdays = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi"]
+    weekdays = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"]
     months = [
         "janvier",
         "février",
