@@ -53,6 +53,53 @@ def load_cluster_module():
     return sys.modules[name]
 
 
+def serving(cluster, directory, zeo: bool = True):
+    """Create the site, start the clients; yield (cluster, admin password).
+
+    The body of the cluster fixtures: the site is created with zconsole
+    before the HTTP clients start (with the ZEO server running first, or,
+    without ZEO, zconsole opening the database itself), and everything is
+    stopped afterwards, also when the set-up fails.
+    """
+    password = secrets.token_urlsafe(12)
+    password_file = directory / "admin-password"
+    password_file.write_text(password + "\n", encoding="utf-8")
+    try:
+        if zeo:
+            cluster.start_zeo()
+        cluster.zconsole(
+            ROOT / "scripts" / "create_site.py",
+            client=1,
+            env={
+                "SITE_ID": SITE_ID,
+                "DEMO": "0",
+                "ADMIN_PASSWORD_FILE": str(password_file),
+            },
+        )
+        cluster.start_clients(timeout=120)
+        yield cluster, password
+    finally:
+        cluster.stop()
+
+
+def race_day(cluster, site, rounds: int = ROUNDS):
+    """(day, its free starts): a day with at least ``rounds`` free slots.
+
+    A day of the counter 1 to 5 weeks ahead (not a public holiday), read on
+    client 2, which did not take part in the set-up, and checked alike on
+    client 1: both must see the configuration at once.
+    """
+    today = datetime.date.today()
+    first, last = today + datetime.timedelta(days=7), today + datetime.timedelta(35)
+    by_day = collections.defaultdict(list)
+    for start in offered(cluster, 2, site, first, last):
+        by_day[instant(start).date()].append(start)
+    day = min(d for d, starts in by_day.items() if len(starts) >= rounds)
+    before = by_day[day]
+    assert offered(cluster, 1, site, day, day) == before
+    return day, before
+
+
 # tests/conftest.py keeps the pytest-plone layers (an in-process Plone and
 # its HTTP server) set up for the whole session from the first test on: this
 # test does not use them, so it does not start them (later tests will).
@@ -74,24 +121,7 @@ def zeo_cluster(tmp_path_factory):
     # 6 threads a client: the 12 racing requests are all in flight at once.
     # "blather": the ZEO server logs every conflict error (with the client).
     cluster = clusters.render(directory, clients=2, threads=6, zeo_log_level="blather")
-    password = secrets.token_urlsafe(12)
-    password_file = directory / "admin-password"
-    password_file.write_text(password + "\n", encoding="utf-8")
-    try:
-        cluster.start_zeo()
-        cluster.zconsole(
-            ROOT / "scripts" / "create_site.py",
-            client=1,
-            env={
-                "SITE_ID": SITE_ID,
-                "DEMO": "0",
-                "ADMIN_PASSWORD_FILE": str(password_file),
-            },
-        )
-        cluster.start_clients(timeout=120)
-        yield cluster, password
-    finally:
-        cluster.stop()
+    yield from serving(cluster, directory)
 
 
 def session(auth=None) -> requests.Session:
@@ -207,17 +237,9 @@ def test_two_zope_processes_one_winner_per_slot(zeo_cluster):
     auth = (ADMIN, password)
     site = configure(f"{cluster.url(1)}/{SITE_ID}", auth)
 
-    # A day of the counter with enough free slots (not a public holiday),
-    # seen alike by both clients: client 2 did not take part in the set-up
-    # (it reads it at once thanks to server-sync, see scripts/cluster.py).
-    today = datetime.date.today()
-    first, last = today + datetime.timedelta(days=7), today + datetime.timedelta(35)
-    by_day = collections.defaultdict(list)
-    for start in offered(cluster, 2, site, first, last):
-        by_day[instant(start).date()].append(start)
-    day = min(d for d, starts in by_day.items() if len(starts) >= ROUNDS)
-    before = by_day[day]
-    assert offered(cluster, 1, site, day, day) == before
+    # Client 2 reads at once what client 1 configured, thanks to server-sync
+    # (see scripts/cluster.py).
+    day, before = race_day(cluster, site)
     starts = before[:ROUNDS]
 
     rounds = []

@@ -36,15 +36,16 @@ from test_race_zeo import instant
 from test_race_zeo import load_cluster_module
 from test_race_zeo import offered
 from test_race_zeo import race
+from test_race_zeo import race_day
 from test_race_zeo import RACERS
 from test_race_zeo import ROOT
 from test_race_zeo import ROUNDS
+from test_race_zeo import serving
 from test_race_zeo import session
 from test_race_zeo import SITE_ID
 from test_race_zeo import TIMEOUT
 
 import collections
-import datetime
 import os
 import pytest
 import secrets
@@ -276,25 +277,9 @@ def relstorage_cluster(postgresql, tmp_path_factory):
     cluster = clusters.render(
         directory, clients=2, threads=6, storage="relstorage", dsn=dsn
     )
-    password = secrets.token_urlsafe(12)
-    password_file = directory / "admin-password"
-    password_file.write_text(password + "\n", encoding="utf-8")
-    try:
-        # No ZEO server: zconsole opens the database itself (and creates
-        # RelStorage's schema), before the HTTP clients start.
-        cluster.zconsole(
-            ROOT / "scripts" / "create_site.py",
-            client=1,
-            env={
-                "SITE_ID": SITE_ID,
-                "DEMO": "0",
-                "ADMIN_PASSWORD_FILE": str(password_file),
-            },
-        )
-        cluster.start_clients(timeout=120)
-        yield cluster, password
-    finally:
-        cluster.stop()
+    # No ZEO server: zconsole opens the database itself (and creates
+    # RelStorage's schema), before the HTTP clients start.
+    yield from serving(cluster, directory, zeo=False)
 
 
 def test_rendered_configuration(tmp_path):
@@ -326,14 +311,7 @@ def test_relstorage_one_winner_per_slot(relstorage_cluster):
 
     # Client 2 reads at once what client 1 configured: RelStorage polls the
     # database when a transaction begins.
-    today = datetime.date.today()
-    first, last = today + datetime.timedelta(days=7), today + datetime.timedelta(35)
-    by_day = collections.defaultdict(list)
-    for start in offered(cluster, 2, site, first, last):
-        by_day[instant(start).date()].append(start)
-    day = min(d for d, starts in by_day.items() if len(starts) >= ROUNDS)
-    before = by_day[day]
-    assert offered(cluster, 1, site, day, day) == before
+    day, before = race_day(cluster, site)
     starts = before[:ROUNDS]
 
     rounds = []

@@ -56,7 +56,7 @@ from test_race_zeo import folder_url
 from test_race_zeo import instant
 from test_race_zeo import load_cluster_module
 from test_race_zeo import offered
-from test_race_zeo import ROOT
+from test_race_zeo import serving
 from test_race_zeo import session
 from test_race_zeo import SITE_ID
 
@@ -65,7 +65,6 @@ import dataclasses
 import datetime
 import pytest
 import requests
-import secrets
 import signal
 import threading
 import time
@@ -75,8 +74,11 @@ WAIT_TIMEOUT = 1  # the clients' wait-timeout (production: cluster.WAIT_TIMEOUT)
 # A request fails after 4 attempts (Zope retries ClientDisconnected 3 times)
 # of WAIT_TIMEOUT each, with random back-offs of up to 1, 2 and 4 s between.
 FAILS_WITHIN = 4 * WAIT_TIMEOUT + 7
-DOWN = FAILS_WITHIN + 3  # how long the ZEO server stays down
-HANG = FAILS_WITHIN + 5  # no request may take longer
+# How long the ZEO server stays down: a request in flight at the stop may
+# take FAILS_WITHIN to fail, and each worker must then send and get the
+# answer of a whole request while the server is still down.
+DOWN = 2 * FAILS_WITHIN + 1
+HANG = FAILS_WITHIN + 9  # no request may take longer (margin for a loaded CI)
 RECOVERY = 30  # both clients book again within this after the restart
 WORKERS = 4  # booking threads, half on each client
 PAUSE = 0.25  # between two bookings of a worker
@@ -106,24 +108,7 @@ def restart_cluster(tmp_path_factory):
     clusters = load_cluster_module()
     directory = tmp_path_factory.mktemp("zeo-restart")
     cluster = clusters.render(directory, clients=2, wait_timeout=WAIT_TIMEOUT)
-    password = secrets.token_urlsafe(12)
-    password_file = directory / "admin-password"
-    password_file.write_text(password + "\n", encoding="utf-8")
-    try:
-        cluster.start_zeo()
-        cluster.zconsole(
-            ROOT / "scripts" / "create_site.py",
-            client=1,
-            env={
-                "SITE_ID": SITE_ID,
-                "DEMO": "0",
-                "ADMIN_PASSWORD_FILE": str(password_file),
-            },
-        )
-        cluster.start_clients(timeout=120)
-        yield cluster, password
-    finally:
-        cluster.stop()
+    yield from serving(cluster, directory)
 
 
 class Bookers:
