@@ -307,18 +307,22 @@ class BackOfficeView(BrowserView):
 # -- the agenda ------------------------------------------------------------------
 
 
-class AgendaView(BackOfficeView):
-    """Day or week agenda of a counter, or of the managed counters of a place."""
-
-    template = ViewPageTemplateFile("templates/agenda.pt")
+class ManagedCountersView(BackOfficeView):
+    """A page over the counters of its context that the user manages."""
 
     def manages_any(self) -> bool:
-        """Whether to offer the agenda (condition of the "Agenda" tab)."""
+        """Whether to offer the page (condition of its tab)."""
         return bool(managed_counters(self.context))
 
     def allowed(self) -> bool:
         self.counters = managed_counters(self.context)
         return bool(self.counters)
+
+
+class AgendaView(ManagedCountersView):
+    """Day or week agenda of a counter, or of the managed counters of a place."""
+
+    template = ViewPageTemplateFile("templates/agenda.pt")
 
     def render(self):
         form = self.request.form
@@ -773,17 +777,10 @@ class MoveView(BackOfficeView):
 # -- unscheduled bookings ---------------------------------------------------------
 
 
-class UnscheduledView(BackOfficeView):
+class UnscheduledView(ManagedCountersView):
     """The bookings of the service whose slot disappeared, to move or cancel."""
 
     template = ViewPageTemplateFile("templates/agenda_unscheduled.pt")
-
-    def manages_any(self) -> bool:
-        return bool(managed_counters(self.context))
-
-    def allowed(self) -> bool:
-        self.counters = managed_counters(self.context)
-        return bool(self.counters)
 
     def render(self):
         if self.request.method == "POST":

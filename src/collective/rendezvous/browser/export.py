@@ -19,7 +19,7 @@ from collective.rendezvous.browser.agenda import actor
 from collective.rendezvous.browser.agenda import BackOfficeView
 from collective.rendezvous.browser.agenda import bookings_between
 from collective.rendezvous.browser.agenda import in_counters
-from collective.rendezvous.browser.agenda import managed_counters
+from collective.rendezvous.browser.agenda import ManagedCountersView
 from collective.rendezvous.browser.folder import day_and_time
 from collective.rendezvous.slots.generation import site_timezone
 from persistent.mapping import PersistentMapping
@@ -79,12 +79,8 @@ def defuse(value) -> str:
     return text
 
 
-class ExportView(BackOfficeView):
+class ExportView(ManagedCountersView):
     """The bookings of a period as CSV (UTF-8 with a BOM, for Excel)."""
-
-    def allowed(self) -> bool:
-        self.counters = managed_counters(self.context)
-        return bool(self.counters)
 
     def render(self):
         counters = self.counters

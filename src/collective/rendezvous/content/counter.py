@@ -9,18 +9,11 @@ from collective.rendezvous.content.fields import ScheduleField
 from collective.rendezvous.widgets import RowsFieldWidget
 from collective.z3cform.datagridfield.row import DictRow
 from plone.app.uuid.utils import uuidToObject
-from plone.app.uuid.utils import uuidToPhysicalPath
 from plone.autoform import directives
 from plone.dexterity.content import Container
 from plone.supermodel import model
 from zope import schema
-from zope.annotation.interfaces import IAnnotations
-from zope.globalrequest import getRequest
 from zope.interface import implementer
-
-
-# Request annotation: appointment type UID -> (path, object), see below.
-TYPES_SEEN = "collective.rendezvous.appointment_types"
 
 
 class ICounter(model.Schema):
@@ -81,30 +74,9 @@ class Counter(Container):
     _ordering = "unordered"
 
     def get_appointment_type(self):
-        """The AppointmentType object this counter serves, or None.
-
-        A booking asks for it several times in one request (the service, its
-        JSON, the notification's texts and .ics), and ``uuidToObject``
-        traverses from the site each time. The object found is kept on the
-        request; it is reused only while the catalog still gives the same
-        path for the UID (a type moved or deleted in the request is looked up
-        again), so the answer is the one ``uuidToObject`` would give.
-        """
+        """The AppointmentType object this counter serves, or None."""
         uid = getattr(self, "appointment_type", None)
-        if not uid:
-            return None
-        request = getRequest()
-        seen = IAnnotations(request, None) if request is not None else None
-        if seen is None:
-            return uuidToObject(uid, unrestricted=True)
-        types = seen.setdefault(TYPES_SEEN, {})
-        path = uuidToPhysicalPath(uid)
-        if path and uid in types and types[uid][0] == path:
-            return types[uid][1]
-        found = uuidToObject(uid, unrestricted=True)
-        if path and found is not None:
-            types[uid] = (path, found)
-        return found
+        return uuidToObject(uid, unrestricted=True) if uid else None
 
     @property
     def options(self) -> list[str]:

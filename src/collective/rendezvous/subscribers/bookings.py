@@ -3,12 +3,13 @@ was deleted, are unscheduled (R6)."""
 
 from Acquisition import aq_base
 from collective.rendezvous import _
+from collective.rendezvous.booking.index import bookings_of
 from collective.rendezvous.booking.index import in_counter
 from collective.rendezvous.booking.service import hand_over
 from collective.rendezvous.booking.service import unschedule
-from collective.rendezvous.content.booking import IBooking
 from collective.rendezvous.content.counter import ICounter
 from collective.rendezvous.content.folder import service_folder
+from collective.rendezvous.slots.generation import site_timezone
 from plone import api
 from plone.base.interfaces import IPloneSiteRoot
 from zExceptions import BadRequest
@@ -26,13 +27,17 @@ def on_slots_lost(counter, event) -> None:
 
 
 def future_bookings(counter) -> list:
-    """The counter's bookings still to come that are booked or unscheduled."""
+    """The counter's bookings still to come that are booked or unscheduled.
+
+    Read from the day records from today on (booking/index.py), not by
+    loading every booking the counter ever had.
+    """
     now = datetime.datetime.now(datetime.UTC)
+    today = now.astimezone(site_timezone()).date()
     return [
         booking
-        for booking in counter.objectValues()
-        if IBooking.providedBy(booking)
-        and booking.end > now
+        for booking in bookings_of(counter, first=today)
+        if booking.end > now
         and api.content.get_state(booking) in ("booked", "unscheduled")
     ]
 
