@@ -23,7 +23,6 @@ Environment:
     The password of the Zope user ``admin`` (Manager) made by ``build``.
 """
 
-from AccessControl.SecurityManagement import newSecurityManager
 from zope.component.hooks import setSite
 
 import datetime
@@ -33,16 +32,12 @@ import time
 import transaction
 
 
-SITE_ID = "Plone"
-FOLDER_ID = "rendez-vous"
-ADMIN = "admin"
 PLACES = 10
 COUNTERS_PER_PLACE = 4
 DURATION = 15
 HORIZON = "3m"
 SCHEDULE_MONTHS = 4
 DAY = ["08h00-18h00"]
-OPEN_WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday"]
 
 WRITES_SAMPLE = 30  # booking transactions whose writes are described
 
@@ -50,106 +45,49 @@ PHASE = os.environ.get("BENCH_PHASE", "build")
 OUTPUT = os.environ["BENCH_OUTPUT"]
 
 
-def add_months(day: datetime.date, months: int) -> datetime.date:
-    """The same day ``months`` later, clamped to the end of a shorter month."""
-    index = day.month - 1 + months
-    year, month = day.year + index // 12, index % 12 + 1
-    following = datetime.date(year + month // 12, month % 12 + 1, 1)
-    last = (following - datetime.timedelta(days=1)).day
-    return datetime.date(year, month, min(day.day, last))
+def import_site_build():
+    """bench/lib/site_build.py (zconsole runs this file without ``__file__``)."""
+    import inspect
+    import sys
+
+    here = os.path.dirname(os.path.abspath(inspect.currentframe().f_code.co_filename))
+    if here not in sys.path:
+        sys.path.insert(0, here)
+    import site_build
+
+    return site_build
 
 
-def site_today() -> datetime.date:
-    from collective.rendezvous.slots.generation import site_timezone
-
-    return datetime.datetime.now(site_timezone()).date()
-
-
-def login_admin(root, password: str | None = None) -> None:
-    """Act as a Zope-level Manager ``admin`` (made on first use)."""
-    users = root.acl_users
-    if users.getUser(ADMIN) is None:
-        users._doAddUser(ADMIN, password, ["Manager"], [])
-    newSecurityManager(None, users.getUser(ADMIN).__of__(users))
-
-
-def create_site(root):
-    from plone.base.utils import get_installer
-    from Products.CMFPlone.factory import addPloneSite
-
-    site = addPloneSite(
-        root,
-        SITE_ID,
-        title="Bench",
-        distribution_name="classic",
-        setup_content=False,
-        default_language="fr",
-        portal_timezone="Europe/Paris",
-    )
-    setSite(site)
-    get_installer(site, site.REQUEST).install_product("collective.rendezvous")
-    return site
+site_build = import_site_build()
+add_months = site_build.add_months
+site_today = site_build.site_today
+login_admin = site_build.login_admin
+create_site = site_build.create_site
+SITE_ID = site_build.SITE_ID
+FOLDER_ID = site_build.FOLDER_ID
 
 
 def create_content(site, today: datetime.date) -> dict:
-    from collective.rendezvous.controlpanels.settings import get_settings
-    from plone import api
-
-    get_settings().open_weekdays = list(OPEN_WEEKDAYS)
-    folder = api.content.create(
-        container=site, type="RendezvousFolder", id=FOLDER_ID, title="Rendez-vous"
-    )
-    week = api.content.create(
-        container=folder,
-        type="ReferenceWeek",
-        id="semaine-type",
-        title="Semaine type",
-        monday=list(DAY),
-        tuesday=list(DAY),
-        wednesday=list(DAY),
-        thursday=list(DAY),
-        friday=list(DAY),
-        saturday=list(DAY),
-        sunday=[],
-    )
-    kind = api.content.create(
-        container=folder,
-        type="AppointmentType",
-        id="pieces-d-identite",
-        title="Pièces d'identité",
-        detail="CNI et passeport.",
+    folder, kind, end, places = site_build.create_service(
+        site,
+        today,
+        workday=DAY,
+        saturday=DAY,
         duration=DURATION,
         horizon=HORIZON,
-        min_notice="",
-        portal_visible=True,
+        places=PLACES,
+        counters_per_place=COUNTERS_PER_PLACE,
+        schedule_months=SCHEDULE_MONTHS,
     )
-    end = add_months(today, SCHEDULE_MONTHS)
-    counters = []
-    for p in range(1, PLACES + 1):
-        place = api.content.create(
-            container=folder,
-            type="Place",
-            id=f"lieu-{p}",
-            title=f"Lieu {p}",
-            address=f"{p} place de la Mairie",
-            portal_visible=True,
-        )
-        for c in range(1, COUNTERS_PER_PLACE + 1):
-            counter = api.content.create(
-                container=place,
-                type="Counter",
-                id=f"guichet-{c}",
-                title=f"Guichet {c}",
-                appointment_type=kind.UID(),
-                schedule=[{"week": week.UID(), "start": today, "end": end}],
-            )
-            counters.append(
-                {
-                    "uid": counter.UID(),
-                    "place": place.UID(),
-                    "path": "/".join(counter.getPhysicalPath()),
-                }
-            )
+    counters = [
+        {
+            "uid": counter.UID(),
+            "place": place.UID(),
+            "path": "/".join(counter.getPhysicalPath()),
+        }
+        for place, place_counters in places
+        for counter in place_counters
+    ]
     return {
         "folder_path": "/".join(folder.getPhysicalPath()),
         "type_uid": kind.UID(),

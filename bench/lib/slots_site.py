@@ -40,9 +40,6 @@ import time
 import transaction
 
 
-SITE_ID = "Plone"
-FOLDER_ID = "rendez-vous"
-ADMIN = "admin"
 PLACES = 10
 COUNTERS_PER_PLACE = 5
 DURATION = 15
@@ -55,35 +52,33 @@ TICK_RUNS = 5
 INPROCESS_RUNS = 20
 WORKDAY = ["08h30-12h00", "13h30-17h00"]
 SATURDAY = ["09h00-12h00"]
-OPEN_WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday"]
 
 PHASE = os.environ.get("BENCH_PHASE", "build")
 OUTPUT = os.environ["BENCH_OUTPUT"]
+
+
+def import_site_build():
+    """bench/lib/site_build.py (zconsole runs this file without ``__file__``)."""
+    import inspect
+    import sys
+
+    here = os.path.dirname(os.path.abspath(inspect.currentframe().f_code.co_filename))
+    if here not in sys.path:
+        sys.path.insert(0, here)
+    import site_build
+
+    return site_build
+
+
+site_build = import_site_build()
+add_months = site_build.add_months
+site_today = site_build.site_today
+login_admin = site_build.login_admin
+create_site = site_build.create_site
+SITE_ID = site_build.SITE_ID
+FOLDER_ID = site_build.FOLDER_ID
 PROFILE = os.environ.get("BENCH_PROFILE") == "1"
 BOOKINGS = int(os.environ.get("BENCH_BOOKINGS", "2000"))
-
-
-def add_months(day: datetime.date, months: int) -> datetime.date:
-    """The same day ``months`` later, clamped to the end of a shorter month."""
-    index = day.month - 1 + months
-    year, month = day.year + index // 12, index % 12 + 1
-    following = datetime.date(year + month // 12, month % 12 + 1, 1)
-    last = (following - datetime.timedelta(days=1)).day
-    return datetime.date(year, month, min(day.day, last))
-
-
-def site_today() -> datetime.date:
-    from collective.rendezvous.slots.generation import site_timezone
-
-    return datetime.datetime.now(site_timezone()).date()
-
-
-def login_admin(root, password: str | None = None) -> None:
-    """Act as a Zope-level Manager ``admin`` (made on first use)."""
-    users = root.acl_users
-    if users.getUser(ADMIN) is None:
-        users._doAddUser(ADMIN, password, ["Manager"], [])
-    newSecurityManager(None, users.getUser(ADMIN).__of__(users))
 
 
 def profiled(results: dict, name: str, function, *args, **kwargs):
@@ -102,83 +97,25 @@ def profiled(results: dict, name: str, function, *args, **kwargs):
 # --- build -------------------------------------------------------------------
 
 
-def create_site(root):
-    from plone.base.utils import get_installer
-    from Products.CMFPlone.factory import addPloneSite
-
-    site = addPloneSite(
-        root,
-        SITE_ID,
-        title="Bench",
-        distribution_name="classic",
-        setup_content=False,
-        default_language="fr",
-        portal_timezone="Europe/Paris",
-    )
-    setSite(site)
-    get_installer(site, site.REQUEST).install_product("collective.rendezvous")
-    return site
-
-
 def create_content(site, today: datetime.date) -> dict:
-    from collective.rendezvous.controlpanels.settings import get_settings
-    from plone import api
-
-    # The week below opens on Saturday mornings: let the calendar open then.
-    get_settings().open_weekdays = list(OPEN_WEEKDAYS)
-    folder = api.content.create(
-        container=site, type="RendezvousFolder", id=FOLDER_ID, title="Rendez-vous"
-    )
-    week = api.content.create(
-        container=folder,
-        type="ReferenceWeek",
-        id="semaine-type",
-        title="Semaine type",
-        monday=list(WORKDAY),
-        tuesday=list(WORKDAY),
-        wednesday=list(WORKDAY),
-        thursday=list(WORKDAY),
-        friday=list(WORKDAY),
-        saturday=list(SATURDAY),
-        sunday=[],
-    )
-    kind = api.content.create(
-        container=folder,
-        type="AppointmentType",
-        id="pieces-d-identite",
-        title="Pièces d'identité",
-        detail="CNI et passeport.",
+    # The week opens on Saturday mornings: the settings open Saturday.
+    folder, kind, end, places = site_build.create_service(
+        site,
+        today,
+        workday=WORKDAY,
+        saturday=SATURDAY,
         duration=DURATION,
         horizon=HORIZON,
-        min_notice="",
-        portal_visible=True,
+        places=PLACES,
+        counters_per_place=COUNTERS_PER_PLACE,
+        schedule_months=SCHEDULE_MONTHS,
     )
-    end = add_months(today, SCHEDULE_MONTHS)
-    places = []
-    for p in range(1, PLACES + 1):
-        place = api.content.create(
-            container=folder,
-            type="Place",
-            id=f"lieu-{p}",
-            title=f"Lieu {p}",
-            address=f"{p} place de la Mairie",
-            portal_visible=True,
-        )
-        for c in range(1, COUNTERS_PER_PLACE + 1):
-            api.content.create(
-                container=place,
-                type="Counter",
-                id=f"guichet-{c}",
-                title=f"Guichet {c}",
-                appointment_type=kind.UID(),
-                schedule=[{"week": week.UID(), "start": today, "end": end}],
-            )
-        places.append(place)
+    first_place = places[0][0]
     return {
         "folder_url_path": "/".join(folder.getPhysicalPath()),
         "type_uid": kind.UID(),
-        "place_uid": places[0].UID(),
-        "place_path": "/".join(places[0].getPhysicalPath()),
+        "place_uid": first_place.UID(),
+        "place_path": "/".join(first_place.getPhysicalPath()),
         "schedule_end": end.isoformat(),
     }
 
