@@ -10,3 +10,64 @@ def json_session(user: str | None = None, password: str | None = None):
     if user:
         session.auth = (user, password)
     return session
+
+
+def make_service(
+    portal,
+    type_title: str = "CNI",
+    duration: int = 20,
+    place_title: str = "Mairie",
+    address: str = "1 rue",
+    counter_title: str = "Guichet",
+):
+    """In-process (integration layer): a service with one week (weekdays
+    09h00-12h00), one type (``3m`` horizon), one place and one counter
+    scheduled for 80 days, its slots generated; (folder, type, counter).
+    The test user is made a Manager."""
+    from collective.rendezvous.slots.generation import regenerate
+    from plone import api
+    from plone.app.testing import setRoles
+    from plone.app.testing import TEST_USER_ID
+
+    import datetime
+
+    setRoles(portal, TEST_USER_ID, ["Manager"])
+    folder = api.content.create(portal, "RendezvousFolder", id="rdv", title="RDV")
+    week = api.content.create(
+        folder,
+        "ReferenceWeek",
+        id="week",
+        title="Week",
+        **dict.fromkeys(
+            ("monday", "tuesday", "wednesday", "thursday", "friday"), ["09h00-12h00"]
+        ),
+    )
+    kind = api.content.create(
+        folder,
+        "AppointmentType",
+        id="kind",
+        title=type_title,
+        detail="d",
+        duration=duration,
+        horizon="3m",
+    )
+    place = api.content.create(
+        folder, "Place", id="place", title=place_title, address=address
+    )
+    today = datetime.date.today()
+    counter = api.content.create(
+        place,
+        "Counter",
+        id="counter",
+        title=counter_title,
+        appointment_type=kind.UID(),
+        schedule=[
+            {
+                "week": week.UID(),
+                "start": today,
+                "end": today + datetime.timedelta(days=80),
+            }
+        ],
+    )
+    regenerate(counter)
+    return folder, kind, counter

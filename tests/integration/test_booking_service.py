@@ -8,9 +8,8 @@ from collective.rendezvous.booking.service import BookingError
 from collective.rendezvous.slots.generation import regenerate
 from collective.rendezvous.slots.query import free_slots
 from collective.rendezvous.slots.query import to_datetime
+from helpers import make_service
 from plone import api
-from plone.app.testing import setRoles
-from plone.app.testing import TEST_USER_ID
 from zExceptions import BadRequest
 
 import datetime
@@ -19,46 +18,7 @@ import pytest
 
 @pytest.fixture
 def setup(portal):
-    setRoles(portal, TEST_USER_ID, ["Manager"])
-    folder = api.content.create(portal, "RendezvousFolder", id="rdv", title="RDV")
-    week = api.content.create(
-        folder,
-        "ReferenceWeek",
-        id="week",
-        title="Week",
-        **dict.fromkeys(
-            ("monday", "tuesday", "wednesday", "thursday", "friday"), ["09h00-12h00"]
-        ),
-    )
-    kind = api.content.create(
-        folder,
-        "AppointmentType",
-        id="kind",
-        title="CNI",
-        detail="d",
-        duration=20,
-        horizon="3m",
-    )
-    place = api.content.create(
-        folder, "Place", id="place", title="Mairie", address="1 rue"
-    )
-    today = datetime.date.today()
-    counter = api.content.create(
-        place,
-        "Counter",
-        id="counter",
-        title="Guichet",
-        appointment_type=kind.UID(),
-        schedule=[
-            {
-                "week": week.UID(),
-                "start": today,
-                "end": today + datetime.timedelta(days=80),
-            }
-        ],
-    )
-    regenerate(counter)
-    return folder, kind, counter
+    return make_service(portal)
 
 
 def first_free(folder, kind):

@@ -14,9 +14,9 @@ from collective.rendezvous.notifications.reminders import due_at
 from collective.rendezvous.notifications.reminders import in_quiet
 from collective.rendezvous.notifications.schema import check_matrix
 from collective.rendezvous.notifications.schema import check_overrides
-from collective.rendezvous.slots.generation import regenerate
 from collective.rendezvous.slots.query import free_slots
 from collective.rendezvous.slots.query import to_datetime
+from helpers import make_service
 from plone import api
 from plone.app.testing import setRoles
 from plone.app.testing import TEST_USER_ID
@@ -253,45 +253,15 @@ def booking(portal):
     """A booking made by the service (its messages are prepared, not sent)."""
     from collective.rendezvous.booking import service
 
-    setRoles(portal, TEST_USER_ID, ["Manager"])
-    folder = api.content.create(portal, "RendezvousFolder", id="rdv", title="RDV")
-    week = api.content.create(
-        folder,
-        "ReferenceWeek",
-        id="week",
-        title="Week",
-        **dict.fromkeys(
-            ("monday", "tuesday", "wednesday", "thursday", "friday"), ["09h00-12h00"]
-        ),
-    )
-    kind = api.content.create(
-        folder,
-        "AppointmentType",
-        id="kind",
-        title="Passeport",
-        detail="d",
+    folder, kind, _counter = make_service(
+        portal,
+        type_title="Passeport",
         duration=30,
-        horizon="3m",
-    )
-    place = api.content.create(
-        folder, "Place", id="place", title="Mairie annexe", address="2 place\nNord"
+        place_title="Mairie annexe",
+        address="2 place\nNord",
+        counter_title="Guichet A",
     )
     today = datetime.date.today()
-    counter = api.content.create(
-        place,
-        "Counter",
-        id="counter",
-        title="Guichet A",
-        appointment_type=kind.UID(),
-        schedule=[
-            {
-                "week": week.UID(),
-                "start": today,
-                "end": today + datetime.timedelta(days=80),
-            }
-        ],
-    )
-    regenerate(counter)
     slot = free_slots(
         kind,
         folder,
