@@ -100,6 +100,44 @@ def race_day(cluster, site, rounds: int = ROUNDS):
     return day, before
 
 
+def race_rounds(cluster, site, starts, refusals=None) -> list[tuple]:
+    """Race each start (RACERS over both clients): one 201, the rest 409,
+    no 5xx. Per round: (start, winning client, the requests each client
+    retried after a ConflictError, what ``refusals()`` added meanwhile)."""
+    rounds = []
+    for round_, start in enumerate(starts):
+        retries_before = {n: len(cluster.retries(n)) for n in (1, 2)}
+        refused_before = len(refusals()) if refusals else 0
+        results = race(cluster, site, start, round_)
+        statuses = [status for _client, status in results]
+        assert not [s for s in statuses if s >= 500], results
+        assert statuses.count(201) == 1, results
+        assert statuses.count(409) == RACERS - 1, results
+        winner = next(client for client, status in results if status == 201)
+        retried = {n: cluster.retries(n)[retries_before[n] :] for n in (1, 2)}
+        refused = refusals()[refused_before:] if refusals else []
+        rounds.append((start, winner, retried, refused))
+    return rounds
+
+
+def check_one_booking_each(cluster, site, auth, day, before, starts) -> None:
+    """One booking a raced start, read on client 2 whichever process won;
+    neither client offers them any more, the day's other slots are there."""
+    with session(auth) as admin:
+        response = admin.get(
+            folder_url(cluster, 2, site) + "/@bookings",
+            params={"start": day.isoformat(), "end": day.isoformat()},
+            timeout=TIMEOUT,
+        )
+    assert response.status_code == 200, response.text
+    items = response.json()["items"]
+    booked = collections.Counter(instant(item["start"]) for item in items)
+    assert booked == collections.Counter(instant(start) for start in starts), items
+    assert {item["counter"] for item in items} == {site["counter"]["UID"]}
+    for client in (1, 2):
+        assert offered(cluster, client, site, day, day) == before[len(starts) :]
+
+
 # tests/conftest.py keeps the pytest-plone layers (an in-process Plone and
 # its HTTP server) set up for the whole session from the first test on: this
 # test does not use them, so it does not start them (later tests will).
@@ -242,36 +280,8 @@ def test_two_zope_processes_one_winner_per_slot(zeo_cluster):
     day, before = race_day(cluster, site)
     starts = before[:ROUNDS]
 
-    rounds = []
-    for round_, start in enumerate(starts):
-        retries_before = {n: len(cluster.retries(n)) for n in (1, 2)}
-        zeo_before = len(cluster.zeo_conflicts())
-        results = race(cluster, site, start, round_)
-        statuses = [status for _client, status in results]
-        assert not [s for s in statuses if s >= 500], results
-        assert statuses.count(201) == 1, results
-        assert statuses.count(409) == RACERS - 1, results
-        winner = next(client for client, status in results if status == 201)
-        retried = {n: cluster.retries(n)[retries_before[n] :] for n in (1, 2)}
-        refused = cluster.zeo_conflicts()[zeo_before:]
-        rounds.append((start, winner, retried, refused))
-
-    # One booking a raced slot, seen by the admin.
-    with session(auth) as admin:
-        response = admin.get(
-            folder_url(cluster, 2, site) + "/@bookings",
-            params={"start": day.isoformat(), "end": day.isoformat()},
-            timeout=TIMEOUT,
-        )
-    assert response.status_code == 200, response.text
-    items = response.json()["items"]
-    booked = collections.Counter(instant(item["start"]) for item in items)
-    assert booked == collections.Counter(instant(start) for start in starts), items
-    assert {item["counter"] for item in items} == {site["counter"]["UID"]}
-
-    # Neither client offers them any more; the other slots are still there.
-    for client in (1, 2):
-        assert offered(cluster, client, site, day, day) == before[ROUNDS:], client
+    rounds = race_rounds(cluster, site, starts, refusals=cluster.zeo_conflicts)
+    check_one_booking_each(cluster, site, auth, day, before, starts)
 
     # The evidence that the guard worked through ZEO. The ZEO server refused
     # commits with a ConflictError on the counter's day record, and the

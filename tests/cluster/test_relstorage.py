@@ -29,15 +29,13 @@ from pathlib import Path
 
 # Beside this file; pytest puts tests/cluster on sys.path (no __init__.py).
 from test_race_zeo import ADMIN
+from test_race_zeo import check_one_booking_each
 from test_race_zeo import configure
 from test_race_zeo import DAY_RECORD
 from test_race_zeo import folder_url
-from test_race_zeo import instant
 from test_race_zeo import load_cluster_module
-from test_race_zeo import offered
-from test_race_zeo import race
 from test_race_zeo import race_day
-from test_race_zeo import RACERS
+from test_race_zeo import race_rounds
 from test_race_zeo import ROOT
 from test_race_zeo import ROUNDS
 from test_race_zeo import serving
@@ -314,32 +312,8 @@ def test_relstorage_one_winner_per_slot(relstorage_cluster):
     day, before = race_day(cluster, site)
     starts = before[:ROUNDS]
 
-    rounds = []
-    for round_, start in enumerate(starts):
-        retries_before = {n: len(cluster.retries(n)) for n in (1, 2)}
-        results = race(cluster, site, start, round_)
-        statuses = [status for _client, status in results]
-        assert not [s for s in statuses if s >= 500], results
-        assert statuses.count(201) == 1, results
-        assert statuses.count(409) == RACERS - 1, results
-        winner = next(client for client, status in results if status == 201)
-        retried = {n: cluster.retries(n)[retries_before[n] :] for n in (1, 2)}
-        rounds.append((start, winner, retried))
-
-    # One booking a raced slot, read on client 2 whichever process won.
-    with session(auth) as admin:
-        response = admin.get(
-            folder_url(cluster, 2, site) + "/@bookings",
-            params={"start": day.isoformat(), "end": day.isoformat()},
-            timeout=TIMEOUT,
-        )
-    assert response.status_code == 200, response.text
-    items = response.json()["items"]
-    booked = collections.Counter(instant(item["start"]) for item in items)
-    assert booked == collections.Counter(instant(start) for start in starts), items
-    assert {item["counter"] for item in items} == {site["counter"]["UID"]}
-    for client in (1, 2):
-        assert offered(cluster, client, site, day, day) == before[ROUNDS:], client
+    rounds = race_rounds(cluster, site, starts)
+    check_one_booking_each(cluster, site, auth, day, before, starts)
 
     # The evidence that RelStorage refused the later commits: the processes
     # retried requests after a ConflictError on the counter's day record,
@@ -347,7 +321,7 @@ def test_relstorage_one_winner_per_slot(relstorage_cluster):
     print(f"\nRelStorage cluster in {cluster.directory}")
     cross = total = 0
     classes, errors = collections.Counter(), collections.Counter()
-    for start, winner, retried in rounds:
+    for start, winner, retried, _refused in rounds:
         loser = 3 - winner
         cross += len(retried[loser])
         total += len(retried[1]) + len(retried[2])
