@@ -71,3 +71,21 @@ def make_service(
     )
     regenerate(counter)
     return folder, kind, counter
+
+
+def page_session(user: str | None = None, password: str | None = None):
+    """A requests session as a browser's (HTML), logged in when a user is given."""
+    import requests
+
+    session = requests.Session()
+    if user:
+        session.auth = (user, password)
+    return session
+
+
+def owner_page_session():
+    """``page_session`` of the site owner (Manager)."""
+    from plone.app.testing import SITE_OWNER_NAME
+    from plone.app.testing import SITE_OWNER_PASSWORD
+
+    return page_session(SITE_OWNER_NAME, SITE_OWNER_PASSWORD)

@@ -4,6 +4,7 @@ Agents of "service_a" manage the two counters of the fixture's type; agents
 of "service_b" manage a third counter, of another type, at the same place.
 """
 
+from helpers import page_session
 from plone import api
 from test_bookings_api import at
 from test_bookings_api import book
@@ -36,12 +37,6 @@ def refused_to_anonymous(response) -> bool:
         response.status_code == 302
         and "require_login" in response.headers.get("Location", "")
     )
-
-
-def page_session(user):
-    session = requests.Session()
-    session.auth = (user, PASSWORD)
-    return session
 
 
 def authenticator(html: str) -> str:
@@ -86,7 +81,10 @@ def agents(site, manager, functional_portal):  # noqa: F811
             "schedule": site["counters"][0]["schedule"],
         },
     ).json()
-    with page_session("agent_a") as agent_a, page_session("agent_b") as agent_b:
+    with (
+        page_session("agent_a", PASSWORD) as agent_a,
+        page_session("agent_b", PASSWORD) as agent_b,
+    ):
         yield {"a": agent_a, "b": agent_b, "other_counter": counter}
 
 
@@ -211,7 +209,7 @@ class TestAgenda:
         # A user of no service at all gets 403 on the place.
         api.user.create(email="c@example.org", username="nobody", password=PASSWORD)
         transaction.commit()
-        with page_session("nobody") as nobody:
+        with page_session("nobody", PASSWORD) as nobody:
             response = nobody.get(agenda_url(site["place"], day))
             assert refused_to_agent(response)
         # The pages' methods are not published.

@@ -11,6 +11,8 @@ cancelled.
 """
 
 from helpers import json_session
+from helpers import owner_page_session
+from helpers import page_session
 from hypothesis import given
 from hypothesis import HealthCheck
 from hypothesis import settings
@@ -161,12 +163,6 @@ def test_citizen_private_page(site, data):  # noqa: F811
     assert booking_count(site) == before
 
 
-def agent_session():
-    session = requests.Session()
-    session.auth = ("agent_a", PASSWORD)
-    return session
-
-
 @FUZZ
 @given(
     data=form(["date", "view", "booking", "action", "reason", "came_from"]),
@@ -176,7 +172,7 @@ def agent_session():
 def test_agenda_forms(site, agents, data, csrf, where):  # noqa: F811
     obj = site["counters"][0] if where == "counter" else site["place"]
     url = f"{obj['@id']}/@@rendezvous-agenda"
-    with agent_session() as agent:
+    with page_session("agent_a", PASSWORD) as agent:
         check(agent.get(url, params=data))
         if csrf:
             data["_authenticator"] = authenticator(agent.get(url).text)
@@ -206,7 +202,7 @@ def test_agenda_forms(site, agents, data, csrf, where):  # noqa: F811
 )
 def test_book_for_form(site, agents, manager, data, csrf, real_start):  # noqa: F811
     url = f"{site['counters'][0]['@id']}/@@rendezvous-book-for"
-    with agent_session() as agent:
+    with page_session("agent_a", PASSWORD) as agent:
         check(agent.get(url, params=data))
         if real_start:
             data["start"] = free_slot(site)
@@ -238,7 +234,7 @@ def test_book_for_form(site, agents, manager, data, csrf, real_start):  # noqa: 
 )
 def test_export_and_feed(site, agents, data, where):  # noqa: F811
     obj = site["counters"][0] if where == "counter" else site[where]
-    with agent_session() as agent:
+    with page_session("agent_a", PASSWORD) as agent:
         check(agent.get(f"{obj['@id']}/@@rendezvous-export.csv", params=data))
         counter = site["counters"][0]["@id"]
         check(agent.post(f"{counter}/@@rendezvous-feed", data=data))
@@ -255,11 +251,7 @@ def test_apply_week_form(site, manager, data):  # noqa: F811
     url = f"{site['week']['@id']}/@@apply-week"
     counter = site["counters"][0]["@id"]
     before = manager.get(counter).json()["schedule"]
-    with requests.Session() as session:
-        from plone.app.testing import SITE_OWNER_NAME
-        from plone.app.testing import SITE_OWNER_PASSWORD
-
-        session.auth = (SITE_OWNER_NAME, SITE_OWNER_PASSWORD)
+    with owner_page_session() as session:
         data["_authenticator"] = authenticator(session.get(url).text)
         data["form.buttons.apply"] = "Apply"
         response = session.post(url, data=data, allow_redirects=False)
@@ -308,15 +300,6 @@ EDIT_FORMS = {
 }
 
 
-def owner_session():
-    from plone.app.testing import SITE_OWNER_NAME
-    from plone.app.testing import SITE_OWNER_PASSWORD
-
-    session = requests.Session()
-    session.auth = (SITE_OWNER_NAME, SITE_OWNER_PASSWORD)
-    return session
-
-
 def stored(manager, url):
     body = manager.get(url).json()
     return {
@@ -333,7 +316,7 @@ def test_edit_forms(site, manager, which, data):  # noqa: F811
     obj = site["counters"][0] if which == "counter" else site[which]
     values = data.draw(form(EDIT_FORMS[which], min_size=1))
     before = stored(manager, obj["@id"])
-    with owner_session() as session:
+    with owner_page_session() as session:
         url = f"{obj['@id']}/@@edit"
         values["_authenticator"] = authenticator(session.get(url).text)
         values["form.buttons.save"] = "Save"
@@ -363,7 +346,7 @@ def test_add_forms(site, manager, portal_type, data):  # noqa: F811
     where, names = ADD_FORMS[portal_type]
     values = data.draw(form(names, min_size=1))
     before = content_count(manager, site)
-    with owner_session() as session:
+    with owner_page_session() as session:
         url = f"{site[where]['@id']}/++add++{portal_type}"
         page = session.get(url)
         assert page.status_code == 200
@@ -398,7 +381,7 @@ CONTROL_PANEL = [
 def test_control_panel_form(site, manager, portal_url, values):  # noqa: F811
     api_url = f"{portal_url}/@controlpanels/rendezvous"
     before = manager.get(api_url).json()["data"]
-    with owner_session() as session:
+    with owner_page_session() as session:
         url = f"{portal_url}/@@rendezvous-controlpanel"
         values["_authenticator"] = authenticator(session.get(url).text)
         values["form.buttons.save"] = "Save"
@@ -413,7 +396,7 @@ def test_control_panel_form(site, manager, portal_url, values):  # noqa: F811
 def test_forms_still_work(site, manager):  # noqa: F811
     """The guarded forms save a good post and explain a bad one, as before."""
     week = site["week"]["@id"]
-    with owner_session() as session:
+    with owner_page_session() as session:
         url = f"{week}/@@edit"
         values = {
             "_authenticator": authenticator(session.get(url).text),

@@ -2,6 +2,8 @@
 (issue 8, item 5; X10)."""
 
 from helpers import json_session
+from helpers import owner_page_session
+from helpers import page_session
 from plone import api
 from test_bookings_api import at
 from test_bookings_api import book
@@ -178,16 +180,13 @@ def test_bookings_are_not_in_the_catalog(world, portal_url):
 PAGE_ACTORS = ("anonymous", "citizen", "other_citizen", "agent_a", "agent_b", "manager")
 
 
-def page_session(who):
-    from plone.app.testing import SITE_OWNER_NAME
-    from plone.app.testing import SITE_OWNER_PASSWORD
-
-    session = requests.Session()
+def session_of(who):
+    """The browser session of one of PAGE_ACTORS (citizens are anonymous)."""
     if who == "manager":
-        session.auth = (SITE_OWNER_NAME, SITE_OWNER_PASSWORD)
-    elif who.startswith("agent"):
-        session.auth = (who, "secret-password")
-    return session
+        return owner_page_session()
+    if who.startswith("agent"):
+        return page_session(who, "secret-password")
+    return page_session()
 
 
 def back_office_pages(world):
@@ -244,7 +243,7 @@ def refused(response) -> bool:
 
 @pytest.mark.parametrize("who", PAGE_ACTORS)
 def test_back_office_pages(world, who):
-    session = page_session(who)
+    session = session_of(who)
     token = {"citizen": "mine", "other_citizen": "other"}.get(who)
     params = {"token": world[token]["token"]} if token else {}
     for name, url, personal in back_office_pages(world):
@@ -286,7 +285,7 @@ def test_back_office_pages(world, who):
 )
 def test_citizen_page(world, who, expected):
     """The private page of a booking: its token, or an agent of its counter."""
-    session = page_session(who)
+    session = session_of(who)
     token = {"citizen": "mine", "other_citizen": "other"}.get(who)
     params = {"code": world["mine"]["code"]}
     if token:
