@@ -12,7 +12,7 @@ class TestSetupInstall:
 
     def test_latest_version(self, profile_last_version, package_name):
         """The installed profile version is the one of metadata.xml."""
-        assert profile_last_version(f"{package_name}:default") == "1001"
+        assert profile_last_version(f"{package_name}:default") == "1002"
 
     def test_uninstall_profile_hidden(self, portal):
         from plone.base.interfaces import INonInstallable

@@ -7,6 +7,23 @@ def test_upgrade_from_1000(portal, package_name):
     setup.setLastVersionForProfile(profile, "1000")
     assert setup.listUpgrades(profile)
     setup.upgradeProfile(profile)
-    assert setup.getLastVersionForProfile(profile) == ("1001",)
+    assert setup.getLastVersionForProfile(profile) == ("1002",)
     assert not setup.listUpgrades(profile)
     assert "Booking" in portal.portal_types.objectIds()
+
+
+def test_upgrade_from_1001_adds_new_records_and_keeps_values(portal, package_name):
+    from collective.rendezvous.controlpanels.interfaces import PREFIX
+    from plone.registry.interfaces import IRegistry
+    from zope.component import getUtility
+
+    registry = getUtility(IRegistry)
+    setup = portal.portal_setup
+    profile = f"{package_name}:default"
+    registry[f"{PREFIX}.bookings_per_hour"] = 7
+    del registry.records[f"{PREFIX}.anonymise_after_months"]
+    setup.setLastVersionForProfile(profile, "1001")
+    setup.upgradeProfile(profile)
+    assert setup.getLastVersionForProfile(profile) == ("1002",)
+    assert registry[f"{PREFIX}.bookings_per_hour"] == 7
+    assert registry[f"{PREFIX}.anonymise_after_months"] == 12
