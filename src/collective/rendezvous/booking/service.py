@@ -11,6 +11,8 @@ booking writes nothing site-wide: bookings are not cataloged (see index.py).
 
 from Acquisition import aq_base
 from collective.rendezvous import _
+from collective.rendezvous import addresses
+from collective.rendezvous import phones
 from collective.rendezvous import scheduling
 from collective.rendezvous.booking import codes
 from collective.rendezvous.booking import index
@@ -36,7 +38,6 @@ from zope.event import notify
 from zope.lifecycleevent import ObjectAddedEvent
 
 import datetime
-import phonenumbers
 import random
 import re
 
@@ -138,27 +139,54 @@ def clean_text(
     return value
 
 
-def clean_email(value: str, required: bool) -> str:
+def clean_email(value: str, required: bool, smtputf8: bool | None = None) -> str:
+    """A mailable address, or a 400.
+
+    A non-ASCII local part (``zoé@exemple.fr``) is accepted only when the
+    mail server carries SMTPUTF8 (``smtputf8``; None: the ``mail_smtputf8``
+    setting); an international domain must have a valid IDNA form.
+    """
     if not value:
         if required:
             raise BookingError(400, _("An e-mail address is required."), "email")
         return ""
-    if len(value) > 254 or not EMAIL.match(value):
+    value = addresses.normalise(value)
+    local, domain = addresses.split(value)
+    if (
+        len(value.encode("utf-8")) > 254
+        or len(local.encode("utf-8")) > 64
+        or not EMAIL.match(value)
+        or addresses.ascii_domain(domain) is None
+    ):
         raise BookingError(400, _("This is not a valid e-mail address."), "email")
+    if not local.isascii():
+        if smtputf8 is None:
+            smtputf8 = addresses.smtputf8_enabled()
+        if not smtputf8:
+            raise BookingError(
+                400,
+                _(
+                    "We cannot send mail to an address with accents or other "
+                    "special characters before the @: please give another "
+                    "address."
+                ),
+                "email",
+            )
     return value
 
 
-def clean_phone(value: str) -> str:
-    """The number in E.164 (+33612345678); French numbers may omit +33."""
+def clean_phone(value: str, region: str | None = None) -> str:
+    """The number in E.164 (+33612345678).
+
+    A national number is read in ``region`` (the place's, see
+    ``phones.place_region``), then in the site's region.
+    """
     if not value:
         return ""
-    try:
-        number = phonenumbers.parse(value, "FR")
-    except phonenumbers.NumberParseException:
-        number = None
-    if number is None or not phonenumbers.is_valid_number(number):
+    number = phones.parse(value, region)
+    if number is None:
         raise BookingError(400, _("This is not a valid phone number."), "phone")
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    return phones.e164(number)
 
 
 def find(folder, uid: str, interface):
@@ -295,7 +323,7 @@ def book(folder, data) -> tuple[object, str]:
         )
     beneficiary = clean_text(request.beneficiary, "beneficiary", required=True)
     email = clean_email(request.email, required=not as_agent)
-    phone = clean_phone(request.phone)
+    phone = clean_phone(request.phone, region=phones.place_region(counter.__parent__))
     comment = clean_text(
         request.comment, "comment", required=False, maximum=2000, multiline=True
     )
@@ -461,6 +489,13 @@ def reschedule(folder, booking, start: str, counter_uid: str = "", by: str = "ci
         )
     tz = site_timezone()
     start_key = scheduling.slot_key(parse_start(start))
+    if (
+        state == "booked"
+        and start_key == scheduling.slot_key(booking.start)
+        and counter_uid in ("", None, booking.__parent__.UID())
+    ):
+        # The same slot: nothing changes, nothing is logged or sent.
+        return booking
     request = Request(type=appointment_type.UID(), counter=counter_uid or "")
     if by == "citizen":
         # A citizen stays at the same place (a counter elsewhere is refused).

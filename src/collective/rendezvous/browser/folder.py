@@ -137,6 +137,7 @@ class FolderView(BrowserView):
 
     def _submit_move(self):
         booking, token = self.move
+        events = len(booking.history or ())
         try:
             booking = service.reschedule(
                 self.context, booking, self.slot.isoformat(), by="citizen"
@@ -145,8 +146,10 @@ class FolderView(BrowserView):
             transaction.doom()
             self._refused(error)
             return None
+        # The same slot changes nothing: no "moved" banner.
+        moved = "&moved=1" if len(booking.history or ()) != events else ""
         return self.request.response.redirect(
-            manage_url(self.context, booking, token) + "&moved=1"
+            manage_url(self.context, booking, token) + moved
         )
 
     def _refused(self, error):

@@ -5,6 +5,7 @@ agents who manage the counter may open it without the token.
 """
 
 from collective.rendezvous import _
+from collective.rendezvous import phones
 from collective.rendezvous.booking import service
 from collective.rendezvous.slots.generation import site_timezone
 from plone import api
@@ -98,6 +99,11 @@ class ManageView(BrowserView):
         return {
             "type": kind.Title() if kind is not None else "",
             "option": self.booking.option,
+            "bring": (getattr(kind, "what_to_bring", "") or "").strip()
+            if kind is not None
+            else "",
+            "no_sms": bool(self.booking.phone)
+            and not phones.gets_sms(self.booking.phone),
             "place": place.Title(),
             "address": getattr(place, "address", ""),
             "counter": counter.Title(),

@@ -26,6 +26,18 @@ class IAppointmentType(model.Schema):
         required=True,
     )
 
+    what_to_bring = schema.Text(
+        title=_("What to bring"),
+        description=_(
+            "The documents and items the citizen must bring, e.g. an identity "
+            "photo and proof of address. Shown on the confirmation page and "
+            "in the notifications ({bring})."
+        ),
+        required=False,
+        default="",
+        missing_value="",
+    )
+
     duration = schema.Int(
         title=_("Duration (minutes)"),
         description=_("Length of one appointment, in minutes (1 to 1440)."),
@@ -117,7 +129,8 @@ class IAppointmentType(model.Schema):
             "and its texts (empty: the global text). Merge fields: {0} "
             "beneficiary, {1} date, {2} counter, {3} place, {4} address, {5} "
             "appointment type, {6} duration, {7} previous date, {code} "
-            "booking code, {link} private link."
+            "booking code, {link} private link, {option} option chosen, "
+            "{bring} what to bring."
         ),
         value_type=DictRow(title=_("Notification"), schema=INotificationOverrideRow),
         required=False,

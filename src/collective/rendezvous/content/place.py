@@ -30,6 +30,18 @@ class IPlace(model.Schema):
         default=True,
     )
 
+    phone_region = schema.Choice(
+        title=_("Region of phone numbers"),
+        description=_(
+            "How phone numbers written without their country code are read "
+            "for bookings at this place, e.g. La Réunion for 0692 12 34 56. "
+            "Empty: the region of the Rendez-vous settings."
+        ),
+        vocabulary="collective.rendezvous.PhoneRegions",
+        required=False,
+        default=None,
+    )
+
     directives.widget("closures", RowsFieldWidget, allow_reorder=False)
     closures = schema.List(
         title=_("Closures of this place"),

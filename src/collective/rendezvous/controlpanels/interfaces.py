@@ -14,6 +14,8 @@ from collective.rendezvous.content.validation import RendezvousValidationError
 from collective.rendezvous.notifications.schema import check_matrix
 from collective.rendezvous.notifications.schema import INotificationRow
 from collective.rendezvous.notifications.texts import default_matrix
+from collective.rendezvous.phones import DEFAULT_REGION
+from collective.rendezvous.phones import FRENCH_REGIONS
 from collective.rendezvous.widgets import RowsFieldWidget
 from collective.z3cform.datagridfield.registry import DictRow
 from datetime import date
@@ -330,6 +332,9 @@ class IRendezvousSettings(model.Schema):
             "sms_gateway_token",
             "sms_sender",
             "public_url",
+            "phone_region",
+            "sms_countries",
+            "mail_smtputf8",
         ],
     )
 
@@ -343,7 +348,9 @@ class IRendezvousSettings(model.Schema):
             "beneficiary, {1} date, {2} counter, {3} place, {4} address, {5} "
             "appointment type, {6} duration, {7} previous date, {code} booking "
             "code, {link} private link (in the booking confirmation; the "
-            "appointment service's page in the other messages)."
+            "appointment service's page in the other messages), {option} "
+            "option chosen, {bring} what to bring (a line whose {option} or "
+            "{bring} is empty is left out)."
         ),
         value_type=DictRow(title=_("Notification"), schema=INotificationRow),
         default=default_matrix(),
@@ -431,4 +438,43 @@ class IRendezvousSettings(model.Schema):
         missing_value="",
         required=False,
         constraint=check_url,
+    )
+
+    phone_region = schema.Choice(
+        title=_("Region of phone numbers"),
+        description=_(
+            "How a phone number written without its country code (e.g. "
+            "06 12 34 56 78) is read. A place can have its own region (e.g. "
+            "La Réunion for 0692 12 34 56)."
+        ),
+        vocabulary="collective.rendezvous.PhoneRegions",
+        default=DEFAULT_REGION,
+        required=False,
+    )
+
+    sms_countries = schema.List(
+        title=_("SMS countries"),
+        description=_(
+            "SMS are sent only to mobile numbers of these countries and "
+            "territories; a booking with another number is accepted but gets "
+            "no SMS (noted in its notification log). Keep the list short: "
+            "each SMS abroad is paid for."
+        ),
+        value_type=schema.Choice(vocabulary="collective.rendezvous.PhoneRegions"),
+        default=list(FRENCH_REGIONS),
+        missing_value=[],
+        required=False,
+    )
+
+    mail_smtputf8 = schema.Bool(
+        title=_("The mail server accepts addresses with accents (SMTPUTF8)"),
+        description=_(
+            "Tick only if the site's mail server (Site Setup > Mail) offers "
+            "SMTPUTF8: then addresses such as zoé@exemple.fr are accepted. "
+            "Unticked, such addresses are refused when booking; addresses "
+            "whose domain only has accents (x@bücher.example) are always "
+            "accepted and sent to the domain's international (IDNA) form."
+        ),
+        default=False,
+        required=False,
     )

@@ -24,10 +24,20 @@ The citizen's secret token is never stored (only its hash is): the
 link; every other message (and a "created" message sent again by the tick)
 gets the appointment service's page as ``{link}``, and the booking code as
 ``{code}``.
+
+An SMS to a number that does not get SMS (a landline, a country outside the
+``sms_countries`` setting) is not sent: its entry is logged ``skipped`` with
+the reason. Mails carry ``Auto-Submitted: auto-generated`` (RFC 3834), so
+that vacation responders do not answer them; their invitations (.ics
+REQUEST and CANCEL) name the site as ORGANIZER and the citizen as ATTENDEE
+(RFC 5546). An address with accents is sent with SMTPUTF8 when the mail
+server offers it, else with its domain in IDNA form (see ``addresses``).
 """
 
 from Acquisition import aq_base
+from collective.rendezvous import addresses
 from collective.rendezvous import logger
+from collective.rendezvous import phones
 from collective.rendezvous.booking.serialize import booking_ics
 from collective.rendezvous.booking.serialize import manage_url
 from collective.rendezvous.content.folder import service_folder
@@ -45,6 +55,7 @@ from ZODB.POSException import ConflictError
 from zope.annotation.interfaces import IAnnotations
 from zope.component import queryUtility
 
+import copy
 import datetime
 import icalendar
 import random
@@ -62,6 +73,7 @@ PENDING = "pending"
 SENT = "sent"
 FAILED = "failed"
 ABANDONED = "abandoned"
+SKIPPED = "skipped"
 
 ICS_METHODS = {
     texts.CREATED: "REQUEST",
@@ -154,6 +166,12 @@ def merge_values(booking, config: dict, token: str | None = None) -> dict:
         else "",
         "code": booking.code or "",
         "link": public(link, config),
+        "option": booking.option or "",
+        "bring": (
+            (getattr(appointment_type, "what_to_bring", "") or "").strip()
+            if appointment_type is not None
+            else ""
+        ),
     }
 
 
@@ -227,11 +245,16 @@ def build(booking, event: str, config: dict, token: str | None = None) -> list:
             )
         )
     sms = planned.get(texts.SMS)
-    if sms is not None and booking.phone:
+    refusal = phones.sms_refusal(booking.phone) if booking.phone else None
+    if sms is not None and refusal:
+        # Logged, not sent: a landline, or a country not paid for.
+        messages.append((texts.SMS, {"skip": refusal}))
+    elif sms is not None and booking.phone:
         sms_values = dict(values)
-        sms_values["4"] = ", ".join(
-            line.strip() for line in values["4"].splitlines() if line.strip()
-        )
+        for name in ("4", "bring"):
+            sms_values[name] = ", ".join(
+                line.strip() for line in values[name].splitlines() if line.strip()
+            )
         text = texts.safe_render(
             sms["body"], sms_values, texts.default_text(event, texts.SMS_BODY, language)
         )
@@ -250,17 +273,34 @@ def build(booking, event: str, config: dict, token: str | None = None) -> list:
 
 
 def calendar_file(booking, method: str, config: dict) -> bytes:
-    """The booking's .ics (``booking_ics``), its UID on the public host."""
+    """The booking's .ics (``booking_ics``), its UID on the public host.
+
+    An iTIP REQUEST or CANCEL (RFC 5546) names its ORGANIZER, the site's
+    sender address, and its ATTENDEE, the citizen (who booked: accepted, no
+    answer expected).
+    """
     folder = service_folder(booking)
-    data = booking_ics(folder, booking, method=method)
-    if not config.get("public_url"):
-        return data
-    host = config["public_url"].split("/")[2] if "//" in config["public_url"] else ""
-    if not host:
-        return data
-    calendar = icalendar.Calendar.from_ical(data)
+    calendar = icalendar.Calendar.from_ical(booking_ics(folder, booking, method))
+    public_url = config.get("public_url") or ""
+    host = public_url.split("/")[2] if "//" in public_url else ""
     for component in calendar.walk("VEVENT"):
-        component["uid"] = icalendar.vText(f"{booking.UID()}@{host}")
+        if host:
+            component["uid"] = icalendar.vText(f"{booking.UID()}@{host}")
+        if config.get("from_address"):
+            organizer = icalendar.vCalAddress(f"mailto:{config['from_address']}")
+            if config.get("from_name"):
+                organizer.params["cn"] = icalendar.vText(config["from_name"])
+            component.add("organizer", organizer)
+        if booking.email:
+            attendee = icalendar.vCalAddress(f"mailto:{booking.email}")
+            if booking.beneficiary:
+                attendee.params["cn"] = icalendar.vText(booking.beneficiary)
+            attendee.params["role"] = icalendar.vText("REQ-PARTICIPANT")
+            attendee.params["partstat"] = icalendar.vText(
+                "DECLINED" if method == "CANCEL" else "ACCEPTED"
+            )
+            attendee.params["rsvp"] = icalendar.vText("FALSE")
+            component.add("attendee", attendee)
     return calendar.to_ical()
 
 
@@ -274,6 +314,8 @@ def mail_message(booking, event: str, config: dict, subject: str, body: str):
     message["Date"] = formatdate(localtime=True)
     domain = (config["from_address"] or "localhost").rpartition("@")[2]
     message["Message-ID"] = make_msgid("rendezvous", domain=domain or None)
+    # An automatic message (RFC 3834): no vacation replies, no loops.
+    message["Auto-Submitted"] = "auto-generated"
     message.set_content(body)
     method = ICS_METHODS.get(event)
     if method:
@@ -320,19 +362,21 @@ def dispatch(booking, event: str, token: str | None = None, now=None) -> int:
     log = log_of(booking, create=True)
     jobs = []
     for channel, payload in messages:
+        skipped = "skip" in payload
         entry = {
             "id": uuid.uuid4().hex[:12],
             "event": event,
             "channel": channel,
             "at": now,
-            "status": PENDING,
+            "status": SKIPPED if skipped else PENDING,
             "attempts": 0,
-            "result": "",
+            "result": payload["skip"] if skipped else "",
         }
         if event == texts.REMINDER:
             entry["start"] = booking.start.isoformat()
         log.append(entry)
-        jobs.append((entry["id"], channel, payload))
+        if not skipped:
+            jobs.append((entry["id"], channel, payload))
     schedule(booking, jobs)
     return len(jobs)
 
@@ -361,13 +405,57 @@ def send_one(mailhost, channel: str, payload: dict) -> str:
                 "the site has no sender address (Site Setup > Mail: "
                 "Site 'From' address)"
             )
-        # The sender comes from the From header, display name included.
-        mailhost.send(payload["message"], mto=[payload["to"]], immediate=True)
-        return "sent"
+        if payload["to"].isascii() and payload["from"].isascii():
+            # The sender comes from the From header, display name included.
+            mailhost.send(payload["message"], mto=[payload["to"]], immediate=True)
+            return "sent"
+        return send_international(mailhost, payload)
     gateway = queryUtility(ISMSGateway, name=payload["gateway"])
     if gateway is None:
         raise LookupError(f"no SMS gateway named {payload['gateway']!r}")
     return str(gateway.send(payload["to"], payload["text"], payload["config"]) or "")
+
+
+def send_international(mailhost, payload: dict) -> str:
+    """Send to an address with accents: SMTPUTF8 if offered, else IDNA.
+
+    The MailHost's own mailer connects (its server, port, TLS and login) but
+    cannot ask for SMTPUTF8, so this talks SMTP on its connection.
+    """
+    sender, recipient = payload["from"], payload["to"]
+    message = copy.deepcopy(payload["message"])
+    mailer = mailhost._makeMailer()
+    mailer.vote(sender, [recipient], message)
+    connection = mailer.connection
+    try:
+        if not getattr(mailer, "implicit_tls", False):
+            if connection.has_extn("starttls") and not mailer.no_tls:
+                connection.starttls()
+                connection.ehlo()
+            elif mailer.force_tls:
+                raise RuntimeError("TLS is not available but TLS is required")
+        if mailer.username and mailer.password:
+            connection.login(mailer.username, mailer.password)
+        if connection.has_extn("smtputf8"):
+            options = ["SMTPUTF8"]
+            if connection.has_extn("8bitmime"):
+                options.append("BODY=8BITMIME")
+            data = message.as_bytes(policy=policy.SMTPUTF8.clone(linesep="\r\n"))
+            connection.sendmail(sender, [recipient], data, mail_options=options)
+            return "sent (SMTPUTF8)"
+        ascii_sender = addresses.ascii_address(sender)
+        ascii_recipient = addresses.ascii_address(recipient)
+        if ascii_sender is None or ascii_recipient is None:
+            raise ValueError(
+                "the mail server does not offer SMTPUTF8: an address with "
+                "accents before the @ cannot be sent (setting mail_smtputf8)"
+            )
+        del message["To"]
+        message["To"] = ascii_recipient
+        connection.sendmail(ascii_sender, [ascii_recipient], message.as_bytes())
+        return "sent (IDNA)"
+    finally:
+        mailer.abort()
 
 
 def _error_text(error: Exception) -> str:
@@ -511,6 +599,12 @@ def retry_failed(now: datetime.datetime | None = None) -> dict:
             for channel, candidate in build(booking, entry["event"], config):
                 if channel == entry["channel"]:
                     payload = candidate
+            if payload is not None and "skip" in payload:
+                entry["status"] = ABANDONED
+                entry["result"] = payload["skip"]
+                log[index] = entry
+                counts["abandoned"] += 1
+                continue
             if payload is None:
                 # No longer to be sent (settings, override, recipient removed).
                 entry["status"] = ABANDONED

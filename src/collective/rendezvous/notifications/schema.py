@@ -22,13 +22,14 @@ from zope.schema.interfaces import IText
 TEXT_HELP = _(
     "Merge fields: {0} beneficiary, {1} date, {2} counter, {3} place, {4} "
     "address, {5} appointment type, {6} duration, {7} previous date, {code} "
-    "booking code, {link} private link."
+    "booking code, {link} private link, {option} option chosen, {bring} what "
+    "to bring (a line whose {option} or {bring} is empty is left out)."
 )
 
 SMS_HELP = _(
     "One SMS holds 160 characters (70 with characters such as ç or œ); "
     "longer texts are sent as several messages. Merge fields: {0} … {7}, "
-    "{code}, {link}."
+    "{code}, {link}, {option}, {bring}."
 )
 
 
@@ -113,7 +114,8 @@ class INotificationOverrideRow(Interface):
     body = schema.Text(
         title=_("Text"),
         description=_(
-            "Empty: the global text. Merge fields: {0} … {7}, {code}, {link}."
+            "Empty: the global text. Merge fields: {0} … {7}, {code}, {link}, "
+            "{option}, {bring}."
         ),
         required=False,
         default="",

@@ -4,10 +4,16 @@ A text is plain text with merge fields between braces (R7):
 
 ``{0}`` beneficiary, ``{1}`` appointment date, ``{2}`` counter, ``{3}`` place
 name, ``{4}`` place address, ``{5}`` appointment type, ``{6}`` duration,
-``{7}`` previous appointment date (moves), and two named ones: ``{code}`` the
-booking code and ``{link}`` the citizen's private link when it is known (the
-"created" message), the appointment service's page otherwise. ``{{`` and
-``}}`` write a literal brace.
+``{7}`` previous appointment date (moves), and named ones: ``{code}`` the
+booking code, ``{link}`` the citizen's private link when it is known (the
+"created" message), the appointment service's page otherwise, ``{option}``
+the option chosen and ``{bring}`` the type's "what to bring" text. A line
+whose only merge fields are ``{option}`` or ``{bring}``, all empty, is left
+out (and the blank line it leaves), so that one text suits types with and
+without them. ``{{`` and ``}}`` write a literal brace.
+
+Shipped defaults replaced by a new version stay in ``LEGACY_TEXTS``: a site
+that stored an older default (``fill_default_texts``) gets the new one.
 
 The shipped defaults (R8) are i18n messages: English in the code, French in
 ``locales/fr``. They are written into the settings in the site's language
@@ -93,14 +99,16 @@ DEFAULT_TEXTS = {
             default="Your appointment on {1} is booked",
         ),
         MAIL_BODY: _(
-            "notification_created_mail_body",
+            "notification_created_mail_body_2",
             default="Hello {0},\n\n"
             "Your appointment is booked:\n\n"
             "{5}\n"
+            "Option: {option}\n"
             "Date: {1}\n"
             "Duration: {6}\n"
             "Place: {3}, {2}\n"
             "Address: {4}\n\n"
+            "What to bring: {bring}\n\n"
             "Your booking code: {code}\n\n"
             "To cancel or move this appointment, use your private link:\n"
             "{link}\n\n"
@@ -119,13 +127,15 @@ DEFAULT_TEXTS = {
             default="Reminder: your appointment on {1}",
         ),
         MAIL_BODY: _(
-            "notification_reminder_mail_body",
+            "notification_reminder_mail_body_2",
             default="Hello {0},\n\n"
             "This is a reminder of your appointment:\n\n"
             "{5}\n"
+            "Option: {option}\n"
             "Date: {1}\n"
             "Place: {3}, {2}\n"
             "Address: {4}\n\n"
+            "What to bring: {bring}\n\n"
             "Your booking code: {code}. If you cannot come, please cancel it "
             "with the link of your confirmation e-mail so that someone else "
             "can have the slot." + _SIGNATURE,
@@ -141,14 +151,16 @@ DEFAULT_TEXTS = {
             default="Your appointment is moved to {1}",
         ),
         MAIL_BODY: _(
-            "notification_moved_mail_body",
+            "notification_moved_mail_body_2",
             default="Hello {0},\n\n"
             "Your appointment of {7} is moved:\n\n"
             "{5}\n"
+            "Option: {option}\n"
             "New date: {1}\n"
             "Duration: {6}\n"
             "Place: {3}, {2}\n"
             "Address: {4}\n\n"
+            "What to bring: {bring}\n\n"
             "Your booking code is still {code}; the link of your confirmation "
             "e-mail still lets you cancel or move it. The new appointment is "
             "attached to this message (.ics file)." + _SIGNATURE,
@@ -236,6 +248,57 @@ DEFAULT_TEXTS = {
     },
 }
 
+# Shipped defaults of earlier versions (without {option} and {bring}): a
+# stored text equal to one of them is sent as today's default.
+LEGACY_TEXTS = {
+    CREATED: {
+        MAIL_BODY: _(
+            "notification_created_mail_body",
+            default="Hello {0},\n\n"
+            "Your appointment is booked:\n\n"
+            "{5}\n"
+            "Date: {1}\n"
+            "Duration: {6}\n"
+            "Place: {3}, {2}\n"
+            "Address: {4}\n\n"
+            "Your booking code: {code}\n\n"
+            "To cancel or move this appointment, use your private link:\n"
+            "{link}\n\n"
+            "The appointment is attached to this message (.ics file): open it "
+            "to add it to your calendar." + _SIGNATURE,
+        ),
+    },
+    REMINDER: {
+        MAIL_BODY: _(
+            "notification_reminder_mail_body",
+            default="Hello {0},\n\n"
+            "This is a reminder of your appointment:\n\n"
+            "{5}\n"
+            "Date: {1}\n"
+            "Place: {3}, {2}\n"
+            "Address: {4}\n\n"
+            "Your booking code: {code}. If you cannot come, please cancel it "
+            "with the link of your confirmation e-mail so that someone else "
+            "can have the slot." + _SIGNATURE,
+        ),
+    },
+    MOVED: {
+        MAIL_BODY: _(
+            "notification_moved_mail_body",
+            default="Hello {0},\n\n"
+            "Your appointment of {7} is moved:\n\n"
+            "{5}\n"
+            "New date: {1}\n"
+            "Duration: {6}\n"
+            "Place: {3}, {2}\n"
+            "Address: {4}\n\n"
+            "Your booking code is still {code}; the link of your confirmation "
+            "e-mail still lets you cancel or move it. The new appointment is "
+            "attached to this message (.ics file)." + _SIGNATURE,
+        ),
+    },
+}
+
 # The languages the defaults are shipped in (locales/).
 SHIPPED_LANGUAGES = ("fr", "en")
 
@@ -273,13 +336,19 @@ def is_shipped(event: str, part: str, text: str) -> bool:
     text = (text or "").strip()
     if not text:
         return True
-    message = DEFAULT_TEXTS[event][part]
-    if text == message.default.strip():
-        return True
-    return any(
-        text == default_text(event, part, language).strip()
-        for language in SHIPPED_LANGUAGES
-    )
+    messages = [DEFAULT_TEXTS[event][part]]
+    legacy = LEGACY_TEXTS.get(event, {}).get(part)
+    if legacy is not None:
+        messages.append(legacy)
+    for message in messages:
+        if text == message.default.strip():
+            return True
+        if any(
+            text == translate(message, target_language=language).strip()
+            for language in SHIPPED_LANGUAGES
+        ):
+            return True
+    return False
 
 
 def effective_text(event: str, part: str, text: str, language: str) -> str:
@@ -306,9 +375,11 @@ def fill_default_texts(rows, language: str) -> list[dict]:
 # -- merge fields (R7) ---------------------------------------------------------
 
 NUMBERED = tuple(str(n) for n in range(8))
-NAMED = ("code", "link")
+NAMED = ("code", "link", "option", "bring")
 FIELDS = NUMBERED + NAMED
-FIELDS_HELP = "{0} … {7}, {code}, {link}"
+FIELDS_HELP = "{0} … {7}, {code}, {link}, {option}, {bring}"
+# Fields whose line is left out when they are empty.
+OPTIONAL = ("option", "bring")
 
 _formatter = Formatter()
 
@@ -347,13 +418,34 @@ def check_template(text) -> bool:
 
 
 def render(text: str, values: dict) -> str:
-    """Fill a checked text's merge fields (unknown ones become empty)."""
-    parts = []
-    for literal, name, _spec, _conversion in _formatter.parse(text or ""):
-        parts.append(literal)
-        if name is not None:
-            parts.append(str(values.get(name, "")))
-    return "".join(parts)
+    """Fill a checked text's merge fields (unknown ones become empty).
+
+    A line whose only merge fields are optional ones (``OPTIONAL``), all
+    empty, is left out, and so is a blank line that would then be doubled.
+    """
+    lines = []
+    after_dropped = False
+    for line in (text or "").split("\n"):
+        parts = []
+        names = []
+        for literal, name, _spec, _conversion in _formatter.parse(line):
+            parts.append(literal)
+            if name is not None:
+                names.append(name)
+                parts.append(str(values.get(name, "")))
+        if (
+            names
+            and all(name in OPTIONAL for name in names)
+            and not any(str(values.get(name, "")).strip() for name in names)
+        ):
+            after_dropped = True
+            continue
+        rendered = "".join(parts)
+        if after_dropped and not rendered.strip() and lines and not lines[-1].strip():
+            continue
+        after_dropped = False
+        lines.append(rendered)
+    return "\n".join(lines)
 
 
 def safe_render(text: str, values: dict, fallback: str) -> str:
