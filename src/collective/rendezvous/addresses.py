@@ -25,13 +25,18 @@ def split(address: str) -> tuple[str, str]:
 
 
 def ascii_domain(domain: str) -> str | None:
-    """The domain in ASCII (IDNA 2008, UTS 46 mapping), or None if invalid."""
-    if domain.isascii():
-        return domain
+    """The domain in ASCII (IDNA 2008, UTS 46 mapping), or None if invalid.
+
+    ASCII domains are checked too (labels of letters, digits and inner
+    hyphens; ``xn--`` labels that decode) and kept as written.
+    """
     try:
-        return idna.encode(domain, uts46=True).decode("ascii")
+        encoded = idna.encode(domain, uts46=True).decode("ascii")
     except (idna.IDNAError, UnicodeError, ValueError):
         return None
+    if "." not in encoded:
+        return None
+    return domain if domain.isascii() else encoded
 
 
 def ascii_address(address: str) -> str | None:
