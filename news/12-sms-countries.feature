@@ -1,0 +1,1 @@
+SMS are sent only to mobile numbers of the countries chosen in the new *SMS countries* setting (France and its overseas departments and territories by default); other numbers and landlines are still accepted for the booking but get no SMS, which the booking's notification log records as ``skipped``.
