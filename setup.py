@@ -47,6 +47,7 @@ setup(
         "collective.z3cform.datagridfield",
         "holidays",
         "icalendar",
+        "idna",
         "phonenumbers",
         "plone.api",
         "plone.app.dexterity",
