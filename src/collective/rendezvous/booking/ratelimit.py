@@ -5,8 +5,9 @@ chosen counter (anonymous citizens and plain members alike; agents and
 managers book for citizens without limits):
 
 - per client address: at most ``bookings_per_hour`` bookings made from one
-  address (``request.getClientAddr()``, which follows ``X-Forwarded-For``
-  only from Zope's ``trusted-proxy``) in a sliding hour;
+  address (``request.getClientAddr()``: ``REMOTE_ADDR``, which waitress
+  takes from ``X-Forwarded-For`` of a trusted proxy; IPv6 by /64) in a
+  sliding hour;
 - per contact: at most ``bookings_per_contact`` active bookings (booked or
   unscheduled, start still to come) per e-mail address and per phone number,
   whoever made them.
@@ -48,6 +49,7 @@ from zope.globalrequest import getRequest
 
 import hashlib
 import hmac
+import ipaddress
 import math
 import secrets
 import time
@@ -105,9 +107,22 @@ def tables(create: bool = True) -> Tables | None:
 
 
 def client_address() -> str:
+    """The client's address as Zope sees it; IPv6 by its /64 network.
+
+    One IPv6 subscriber usually holds a whole /64: counting its addresses one
+    by one would give it billions of hourly limits.
+    """
     request = getRequest()
     address = request.getClientAddr() if request is not None else ""
-    return address or "unknown"
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        return address or "unknown"
+    if parsed.version == 4:
+        return str(parsed)
+    if parsed.ipv4_mapped is not None:
+        return str(parsed.ipv4_mapped)
+    return str(ipaddress.ip_network(f"{parsed}/64", strict=False))
 
 
 def normalise_email(email: str) -> str:
