@@ -243,3 +243,21 @@ def test_member_is_limited_agent_is_not(site, manager, members, portal_url):  # 
         response = book(agent, site, at(day, hhmm), **person(1))
         assert response.status_code == 201, response.text
     assert len(bookings_of(manager, site)) == 4
+
+
+def test_tick_forgets_cancelled_contacts(site, manager, anonymous, portal_url):  # noqa: F811
+    settings(manager, portal_url, bookings_per_hour=0, bookings_per_contact=1)
+    day = next_weekday(4)
+    made = book(anonymous, site, at(day, "09:00"), phone="").json()
+    assert book(anonymous, site, at(day, "09:20"), phone="").status_code == 409
+    tick = manager.get(f"{portal_url}/@@rendezvous-tick").json()
+    assert tick["limit_entries_removed"] == 0
+    cancel = anonymous.post(
+        f"{site['folder']['@id']}/@bookings/{made['code']}/cancel",
+        json={"token": made["token"]},
+    )
+    assert cancel.status_code == 200, cancel.text
+    # The e-mail's entry listed only the cancelled booking: it goes.
+    tick = manager.get(f"{portal_url}/@@rendezvous-tick").json()
+    assert tick["limit_entries_removed"] == 1
+    assert book(anonymous, site, at(day, "09:20"), phone="").status_code == 201
