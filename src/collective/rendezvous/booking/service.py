@@ -6,7 +6,9 @@ same persistent object, so ZODB raises a ConflictError for the second one;
 Zope retries the request, the retry sees the slot taken and answers 409.
 Nothing here relies on a check-then-write of data that concurrent
 transactions would merge silently (BTree containers, the catalog), and a
-booking writes nothing site-wide: bookings are not cataloged (see index.py).
+booking writes nothing site-wide: bookings are not cataloged (see index.py),
+and the limits against abuse write one entry of one shard of each of their
+tables (see ratelimit.py).
 """
 
 from Acquisition import aq_base
