@@ -259,6 +259,7 @@ def describe(root) -> dict:
             ("IntIds", "intids utility (five.intid, plone.app.linkintegrity)"),
             ("RelationCatalog", "zc.relation catalog (plone.app.relationfield)"),
             ("collective.rendezvous.codes", "codes registry (booking/codes.py)"),
+            ("collective.rendezvous.limits", "limit tables (booking/ratelimit.py)"),
         ):
             if marker in text:
                 return label

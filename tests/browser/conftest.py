@@ -106,15 +106,6 @@ def page(browser, portal_url):
     context.close()
 
 
-@pytest.fixture(autouse=True)
-def no_rate_limit_left_over():
-    from collective.rendezvous.booking.ratelimit import reset
-
-    reset()
-    yield
-    reset()
-
-
 @pytest.fixture
 def citizen_site(site, manager):  # noqa: F811
     """The `site` of the slots tests, its type with two options, and a second type."""

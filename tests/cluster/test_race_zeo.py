@@ -182,6 +182,15 @@ def configure(portal: str, auth) -> dict:
         def add(container: str, **data) -> dict:
             return created(admin.post(container, json=data, timeout=TIMEOUT))
 
+        # Every racer books from 127.0.0.1 for the same e-mail address: the
+        # limits against abuse (tests/functional/test_limits.py) are off.
+        response = admin.patch(
+            f"{portal}/@controlpanels/rendezvous",
+            json={"bookings_per_hour": 0, "bookings_per_contact": 0},
+            timeout=TIMEOUT,
+        )
+        assert response.status_code == 204, response.text
+
         folder = add(portal, **{"@type": "RendezvousFolder", "title": "Rendez-vous"})
         week = add(
             folder["@id"],
@@ -312,3 +321,45 @@ def test_two_zope_processes_one_winner_per_slot(zeo_cluster):
     assert refusals > 0, "the ZEO server refused no commit"
     assert cross > 0, "no conflict across the two processes"
     assert DAY_RECORD in classes, "the guard's record was not the one in conflict"
+
+
+@pytest.mark.slow
+def test_limits_hold_across_processes(zeo_cluster):
+    """The limits against abuse (issue 12) live in the database: bookings
+    made through one process count in the other."""
+    cluster, password = zeo_cluster
+    auth = (ADMIN, password)
+    site = configure(f"{cluster.url(1)}/{SITE_ID}", auth)
+    with session(auth) as admin:
+        response = admin.patch(
+            f"{cluster.url(1)}/{SITE_ID}/@controlpanels/rendezvous",
+            json={"bookings_per_hour": 2, "bookings_per_contact": 1},
+            timeout=TIMEOUT,
+        )
+        assert response.status_code == 204, response.text
+    _day, starts = race_day(cluster, site, rounds=4)
+
+    def book(client: int, start: str, email: str) -> requests.Response:
+        with session() as citizen:
+            return citizen.post(
+                folder_url(cluster, client, site) + "/@bookings",
+                json={
+                    "type": site["type"]["UID"],
+                    "start": start,
+                    "beneficiary": "Jeanne Martin",
+                    "email": email,
+                },
+                timeout=TIMEOUT,
+            )
+
+    assert book(1, starts[0], "limits@example.org").status_code == 201
+    # The same e-mail through the other process: over the cap.
+    capped = book(2, starts[1], "limits@example.org")
+    assert capped.status_code == 409, capped.text
+    assert capped.json()["field"] == "email"
+    assert book(2, starts[1], "b@example.org").status_code == 201
+    # Two bookings from 127.0.0.1, one in each process: the hour is full.
+    for client in (1, 2):
+        refused = book(client, starts[2], f"c{client}@example.org")
+        assert refused.status_code == 429, refused.text
+        assert int(refused.headers["Retry-After"]) > 0

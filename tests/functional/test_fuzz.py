@@ -186,6 +186,7 @@ def test_create_content(site, manager, field, value, portal_type):  # noqa: F811
                 "service_groups",
                 "anonymise_after_months",
                 "bookings_per_hour",
+                "bookings_per_contact",
             ]
         ),
         VALUES,

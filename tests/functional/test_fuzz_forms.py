@@ -42,15 +42,6 @@ def form(keys, **kwargs):
     return st.dictionaries(st.sampled_from(keys), VALUE, max_size=len(keys), **kwargs)
 
 
-@pytest.fixture(autouse=True)
-def no_rate_limit_left_over():
-    from collective.rendezvous.booking.ratelimit import reset
-
-    reset()
-    yield
-    reset()
-
-
 def booking_count(site):  # noqa: F811
     from plone.app.testing import SITE_OWNER_NAME
     from plone.app.testing import SITE_OWNER_PASSWORD

@@ -239,3 +239,57 @@ def test_the_same_place_is_preferred(setup):
     near = second_counter(folder, kind, counter, folder.place)
     api.content.delete(counter, check_linkintegrity=False)
     assert service.get_booking(folder, booking.code).__parent__ == near
+
+
+def test_limits_write_no_site_wide_object(setup):
+    """A citizen's booking writes one shard of each limit table, not the
+    tables' holder nor the site's annotations (booking/ratelimit.py)."""
+    from collective.rendezvous.booking import ratelimit
+    from collective.rendezvous.controlpanels.settings import get_settings
+    from plone.app.testing import logout
+    from zope.annotation.interfaces import IAnnotations
+
+    import transaction
+
+    folder, kind, counter = setup
+    settings = get_settings()
+    settings.bookings_per_hour = 10
+    settings.bookings_per_contact = 3
+    logout()
+    slots = free_slots(
+        kind,
+        folder,
+        datetime.date.today() + datetime.timedelta(days=3),
+        datetime.date.today() + datetime.timedelta(days=40),
+    )
+    make(folder, kind, slots[0])
+    transaction.savepoint(optimistic=True)
+    tables = ratelimit.tables(create=False)
+    annotations = IAnnotations(api.portal.get())
+    assert not tables._p_changed
+    assert not getattr(annotations, "_p_changed", False)
+    service.book(
+        folder,
+        {
+            "type": kind.UID(),
+            "start": to_datetime(slots[1].start, datetime.UTC).isoformat(),
+            "beneficiary": "Paul Durand",
+            "email": "paul@example.org",
+        },
+    )
+    assert not tables._p_changed
+    assert not getattr(annotations, "_p_changed", False)
+    changed = [
+        shard
+        for shard in (*tables.addresses, *tables.contacts)
+        if shard._p_changed or any(b._p_changed for b in _buckets(shard))
+    ]
+    # The address's shard (the same address booked twice) and the e-mail's.
+    assert 1 <= len(changed) <= 2
+
+
+def _buckets(tree):
+    bucket = tree._firstbucket if hasattr(tree, "_firstbucket") else None
+    while bucket is not None:
+        yield bucket
+        bucket = bucket._next

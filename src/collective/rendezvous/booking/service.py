@@ -6,7 +6,9 @@ same persistent object, so ZODB raises a ConflictError for the second one;
 Zope retries the request, the retry sees the slot taken and answers 409.
 Nothing here relies on a check-then-write of data that concurrent
 transactions would merge silently (BTree containers, the catalog), and a
-booking writes nothing site-wide: bookings are not cataloged (see index.py).
+booking writes nothing site-wide: bookings are not cataloged (see index.py),
+and the limits against abuse write one entry of one shard of each of their
+tables (see ratelimit.py).
 """
 
 from Acquisition import aq_base
@@ -16,6 +18,7 @@ from collective.rendezvous import phones
 from collective.rendezvous import scheduling
 from collective.rendezvous.booking import codes
 from collective.rendezvous.booking import index
+from collective.rendezvous.booking import ratelimit
 from collective.rendezvous.content.appointment_type import IAppointmentType
 from collective.rendezvous.content.counter import ICounter
 from collective.rendezvous.content.place import IPlace
@@ -48,13 +51,24 @@ ACTIVE_STATES = ("booked",)
 
 
 class BookingError(Exception):
-    """A refused request: HTTP status, the field concerned, a message."""
+    """A refused request: HTTP status, the field concerned, a message.
 
-    def __init__(self, status: int, message, field: str | None = None):
+    ``retry_after``: for a 429, the seconds after which the request may be
+    accepted (the ``Retry-After`` header).
+    """
+
+    def __init__(
+        self,
+        status: int,
+        message,
+        field: str | None = None,
+        retry_after: int | None = None,
+    ):
         super().__init__(message)
         self.status = status
         self.message = message
         self.field = field
+        self.retry_after = retry_after
 
 
 @dataclass
@@ -329,6 +343,7 @@ def book(folder, data) -> tuple[object, str]:
     )
     option = _option(appointment_type, request.option)
     partner_type = _partner_type(appointment_type, request.partner_type)
+    limits = None if as_agent else _check_limits(email, phone, now)
 
     booking = createContent("Booking")
     code = codes.new_code(folder, counter.UID())
@@ -354,11 +369,55 @@ def book(folder, data) -> tuple[object, str]:
     booking = counter[booking.id]
     notify(ObjectAddedEvent(booking, counter, booking.id))
     index.register(counter, booking, end - start)
+    # Counted in this transaction: a booking refused later counts for nothing.
+    if limits is not None:
+        ratelimit.record_address(limits.bookings_per_hour or 0)
+    if email or phone:
+        ratelimit.record_contact(folder, booking, now)
     booking.log("booked", by=_actor(as_agent), start=booking.start.isoformat())
     created = BookingCreatedEvent(booking, by=booking.booked_by)
     created.token = token  # for the confirmation's private link; never stored
     notify(created)
     return booking, token
+
+
+def _check_limits(email: str, phone: str, now: datetime.datetime):
+    """Refuse a booking past the limits against abuse (booking/ratelimit.py).
+
+    For whoever does not manage the counter; returns the settings.
+    """
+    from collective.rendezvous.controlpanels.settings import get_settings
+
+    settings = get_settings()
+    wait = ratelimit.address_wait(settings.bookings_per_hour or 0)
+    if wait:
+        raise BookingError(429, ratelimit.ADDRESS_MESSAGE, retry_after=wait)
+    cap = settings.bookings_per_contact
+    cap = ratelimit.DEFAULT_CAP if cap is None else cap
+    over = ratelimit.contact_over(cap, email, phone, now)
+    if over == "email":
+        raise BookingError(
+            409,
+            _(
+                "There are already ${max} appointments to come booked with "
+                "this e-mail address: cancel one of them, or call the town "
+                "hall, to book another.",
+                mapping={"max": cap},
+            ),
+            "email",
+        )
+    if over == "phone":
+        raise BookingError(
+            409,
+            _(
+                "There are already ${max} appointments to come booked with "
+                "this phone number: cancel one of them, or call the town "
+                "hall, to book another.",
+                mapping={"max": cap},
+            ),
+            "phone",
+        )
+    return settings
 
 
 def _actor(as_agent: bool) -> str:

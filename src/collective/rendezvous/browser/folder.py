@@ -8,7 +8,6 @@ has its own URL. Booking the chosen slot completes the flow (bookings issue).
 from collective.rendezvous import _
 from collective.rendezvous import scheduling
 from collective.rendezvous.booking import service
-from collective.rendezvous.booking.ratelimit import rate_limited
 from collective.rendezvous.booking.serialize import manage_url
 from collective.rendezvous.slots.generation import site_timezone
 from collective.rendezvous.slots.query import free_slots
@@ -111,10 +110,6 @@ class FolderView(BrowserView):
                 "Please accept the processing of your data to book."
             )
             return None
-        limited = rate_limited(self.request)
-        if limited:
-            self.message = limited
-            return None
         data = {
             name: form.get(name, "")
             for name in ("beneficiary", "email", "phone", "partner_type", "comment")
@@ -153,7 +148,13 @@ class FolderView(BrowserView):
         )
 
     def _refused(self, error):
-        if error.status == 409:
+        if error.status == 429:
+            # The limit per address (booking/ratelimit.py): the same answer
+            # as the REST service's.
+            self.request.response.setStatus(429)
+            if error.retry_after:
+                self.request.response.setHeader("Retry-After", str(error.retry_after))
+        if error.status == 409 and error.field not in ("email", "phone"):
             # Taken meanwhile: say so and show the day's slots again.
             self.message = error.message
             self.slot = None

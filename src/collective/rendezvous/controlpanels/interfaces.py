@@ -290,7 +290,7 @@ class IRendezvousSettings(model.Schema):
     model.fieldset(
         "privacy",
         label=_("Personal data"),
-        fields=["anonymise_after_months", "bookings_per_hour"],
+        fields=["anonymise_after_months", "bookings_per_hour", "bookings_per_contact"],
     )
 
     anonymise_after_months = schema.Int(
@@ -318,6 +318,21 @@ class IRendezvousSettings(model.Schema):
         min=0,
         max=10000,
         required=True,
+    )
+
+    bookings_per_contact = schema.Int(
+        title=_("Appointments to come per e-mail address and phone number"),
+        description=_(
+            "How many appointments still to come (booked, or waiting for a "
+            "new date) one e-mail address, and one phone number, may have "
+            "when booking on the portal, against abuse. Appointments booked "
+            "by agents count, but agents may always book. 0 turns the limit "
+            "off. Empty: 3."
+        ),
+        default=3,
+        min=0,
+        max=1000,
+        required=False,
     )
 
     model.fieldset(

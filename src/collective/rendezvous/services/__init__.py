@@ -9,6 +9,7 @@ ERROR_TYPES = {
     403: "Forbidden",
     404: "NotFound",
     409: "Conflict",
+    429: "TooManyRequests",
 }
 
 

@@ -44,4 +44,6 @@ class BookingsService(Service):
             # A refused request changes nothing, even what the service did
             # before it found the problem (e.g. a released slot).
             transaction.doom()
+            if error.retry_after:
+                self.request.response.setHeader("Retry-After", str(error.retry_after))
             return error_body(self.request, error.status, error.message, error.field)

@@ -1,0 +1,1 @@
+Online booking limits now apply to every entry point, REST included (429 with ``Retry-After``), count only bookings actually made, hold across Zope processes and sites, and spare only the counter's agents; a new setting caps appointments to come per e-mail address and phone number (default 3).
