@@ -180,6 +180,13 @@ def test_confirmation_and_move_pages_are_private(site, manager):  # noqa: F811
         assert_private(confirmation)
         assert "Your appointment is booked" in confirmation.text
         assert token not in confirmation.url
+        # The private link, to keep, is shown on the confirmation only.
+        link = location.replace("&new=1", "").replace("&", "&amp;")
+        assert f'value="{link}"' in confirmation.text
+        later = browser.get(confirmation.url.split("?")[0], timeout=30)
+        assert later.status_code == 200
+        assert token not in later.text.split("move=")[0]
+        assert "rdv-private-link" not in later.text
     [booking] = manager.get(f"{site['folder']['@id']}/@bookings").json()["items"]
     # The calendar while moving: its URL and links hold the token.
     url, params = form_url(site, day, "11:00", move=booking["code"], token=token)

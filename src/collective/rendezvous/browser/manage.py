@@ -20,6 +20,7 @@ from collective.rendezvous import _
 from collective.rendezvous.booking import codes
 from collective.rendezvous.booking import service
 from collective.rendezvous.booking.serialize import booking_ics
+from collective.rendezvous.booking.serialize import manage_url
 from collective.rendezvous.slots.generation import site_timezone
 from plone import api
 from plone.protect.interfaces import IDisableCSRFProtection
@@ -130,6 +131,14 @@ class ManageView(BrowserView):
         """This booking's page, without the token (it is in the cookie)."""
         url = f"{self.context.absolute_url()}/rendezvous-manage/{self.booking.code}"
         return f"{url}?{urlencode(extra)}" if extra else url
+
+    def private_link(self) -> str | None:
+        """The link of the confirmation e-mail, shown once to its citizen
+        (on the confirmation page), to keep: this page's address no longer
+        holds the token."""
+        if self.who != "citizen" or not self.token:
+            return None
+        return manage_url(self.context, self.booking, self.token)
 
     def move_url(self) -> str:
         query = {"move": self.booking.code, "token": self.token}
