@@ -4,6 +4,7 @@ Agents of "service_a" manage the two counters of the fixture's type; agents
 of "service_b" manage a third counter, of another type, at the same place.
 """
 
+from helpers import owner_page_session
 from helpers import page_session
 from plone import api
 from test_bookings_api import at
@@ -687,6 +688,40 @@ class TestFeed:
         response = manager.delete(f"{portal_url}/@users/agent_a2")
         assert response.status_code == 204, response.text
         assert requests.get(other_url, timeout=30).status_code == 403
+
+    def test_service_managers_revoke_agents_keys(self, site, agents):  # noqa: F811
+        counter = site["counters"][0]["@id"]
+        api.user.create(
+            email="agent_a2@example.org", username="agent_a2", password=PASSWORD
+        )
+        api.group.add_user(groupname="service_a", username="agent_a2")
+        transaction.commit()
+        url = make_feed_key(agents["a"], counter)
+        with page_session("agent_a2", PASSWORD) as colleague:
+            other_url = make_feed_key(colleague, counter)
+            # An agent neither sees nor revokes a colleague's address.
+            page = colleague.get(f"{counter}/@@rendezvous-feed")
+            assert "Agents' addresses of this feed" not in page.text
+            colleague.post(
+                f"{counter}/@@rendezvous-feed",
+                data={"_authenticator": authenticator(page.text), "revoke": "agent_a"},
+            )
+        assert requests.get(url, timeout=30).status_code == 200
+        with owner_page_session() as owner:
+            page = owner.get(f"{counter}/@@rendezvous-feed")
+            assert page.status_code == 200
+            assert "Agents' addresses of this feed" in page.text
+            assert "Revoke the address of agent_a" in page.text
+            assert "Revoke the address of agent_a2" in page.text
+            response = owner.post(
+                f"{counter}/@@rendezvous-feed",
+                data={"_authenticator": authenticator(page.text), "revoke": "agent_a"},
+            )
+            assert "The address of agent_a no longer works" in response.text
+            assert "Revoke the address of agent_a2" in response.text
+            assert 'value="agent_a"' not in response.text
+        assert requests.get(url, timeout=30).status_code == 403
+        assert requests.get(other_url, timeout=30).status_code == 200
 
     def test_cancelled_bookings_leave_the_feed(self, site, agents, anonymous):  # noqa: F811
         day = next_weekday(1)

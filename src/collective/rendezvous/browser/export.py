@@ -8,9 +8,10 @@
   address of the counter's feed, or revokes it. Each agent has their own key
   per counter; only its SHA-256 is kept (in a site-wide BTree), so the
   address is shown once, when it is made, and making a new one retires the
-  old one. Whether the feed shows the citizens' e-mail and phone is chosen
-  when the key is made (off by default) and kept with it, so a leaked address
-  cannot be turned into one that shows them.
+  old one. Managers of the service (``Manage settings``) see every agent's
+  key of the counter and may revoke it. Whether the feed shows the citizens'
+  e-mail and phone is chosen when the key is made (off by default) and kept
+  with it, so a leaked address cannot be turned into one that shows them.
 - ``@@rendezvous-feed.ics?user=...&key=...`` on a Counter: the feed itself,
   for calendar applications, readable with the key only (no login), and only
   while that user exists and still manages the bookings of the counter
@@ -58,6 +59,7 @@ DELIMITERS = {"comma": ",", "semicolon": ";"}
 
 FEED_ANNOTATION = "collective.rendezvous.feed"
 FEED_KEYS = "collective.rendezvous.feed-keys"
+MANAGE_SETTINGS = "collective.rendezvous: Manage settings"
 FEED_STATES = ("booked", "attended", "absent")
 FEED_PAST_DAYS = 31
 FEED_FUTURE_DAYS = 92
@@ -204,7 +206,7 @@ def _state_label(state: str):
 
 
 def feed_keys() -> OOBTree:
-    """The site's feed keys: (user id, counter UID) -> record (hash...)."""
+    """The site's feed keys: (counter UID, user id) -> record (hash...)."""
     annotations = IAnnotations(api.portal.get())
     keys = annotations.get(FEED_KEYS)
     if keys is None:
@@ -216,14 +218,28 @@ def feed_record(counter, user_id: str):
     keys = IAnnotations(api.portal.get()).get(FEED_KEYS)
     if keys is None or not isinstance(user_id, str) or not user_id:
         return None
-    return keys.get((user_id, counter.UID()))
+    return keys.get((counter.UID(), user_id))
+
+
+def feed_key_holders(counter) -> list[tuple[str, dict]]:
+    """(user id, record) of every key of this counter's feed."""
+    keys = IAnnotations(api.portal.get()).get(FEED_KEYS)
+    if keys is None:
+        return []
+    uid = counter.UID()
+    # Keys sort by counter first: this counter's are one range of the tree.
+    return [
+        (user_id, record)
+        for (counter_uid, user_id), record in keys.items(min=(uid,))
+        if counter_uid == uid
+    ]
 
 
 def new_feed_key(counter, user_id: str, contacts: bool = False) -> str:
     """Make this user's key of the counter's feed (replacing theirs); store
     its hash only."""
     key, key_hash = codes.new_token()
-    feed_keys()[(user_id, counter.UID())] = PersistentMapping(
+    feed_keys()[(counter.UID(), user_id)] = PersistentMapping(
         {
             "hash": key_hash,
             "created": datetime.datetime.now(datetime.UTC),
@@ -237,10 +253,18 @@ def new_feed_key(counter, user_id: str, contacts: bool = False) -> str:
 
 def revoke_feed_key(counter, user_id: str) -> bool:
     keys = IAnnotations(api.portal.get()).get(FEED_KEYS)
-    if keys is None or (user_id, counter.UID()) not in keys:
+    if keys is None or (counter.UID(), user_id) not in keys:
         return False
-    del keys[(user_id, counter.UID())]
+    del keys[(counter.UID(), user_id)]
     return True
+
+
+def may_read_feed(counter, user_id: str) -> bool:
+    """The user exists and manages the counter's bookings now."""
+    user = api.user.get(userid=user_id)
+    return user is not None and api.user.has_permission(
+        MANAGE_BOOKINGS, user=user, obj=counter
+    )
 
 
 def feed_reader(counter, user_id, key):
@@ -248,12 +272,7 @@ def feed_reader(counter, user_id, key):
     record = feed_record(counter, user_id)
     if record is None or not codes.token_matches(record.get("hash"), key):
         return None
-    user = api.user.get(userid=user_id)
-    if user is None:
-        return None
-    if not api.user.has_permission(MANAGE_BOOKINGS, user=user, obj=counter):
-        return None
-    return record
+    return record if may_read_feed(counter, user_id) else None
 
 
 class FeedView(BackOfficeView):
@@ -270,9 +289,9 @@ class FeedView(BackOfficeView):
         ):
             CheckAuthenticator(self.request)
             alsoProvides(self.request, IDisableCSRFProtection)
-            if form.get("revoke"):
-                if revoke_feed_key(self.context, self.user_id):
-                    self.notify_user(_("Your address of the feed no longer works."))
+            holder = form.get("revoke")
+            if holder:
+                self._revoke(holder)
             else:
                 key = new_feed_key(
                     self.context, self.user_id, contacts=form.get("contacts") == "1"
@@ -285,6 +304,23 @@ class FeedView(BackOfficeView):
         codes.keep_private(self.request.response)
         return self.template()
 
+    def _revoke(self, holder) -> None:
+        """The user's own address ("1"), or, for a manager, an agent's."""
+        if holder in ("1", self.user_id):
+            if revoke_feed_key(self.context, self.user_id):
+                self.notify_user(_("Your address of the feed no longer works."))
+        elif (
+            isinstance(holder, str)
+            and self.manages_keys()
+            and revoke_feed_key(self.context, holder)
+        ):
+            self.notify_user(
+                _(
+                    "The address of ${user} no longer works.",
+                    mapping={"user": holder},
+                )
+            )
+
     def record(self) -> dict | None:
         record = feed_record(self.context, self.user_id)
         if record is None:
@@ -293,6 +329,24 @@ class FeedView(BackOfficeView):
             "created": day_and_time(record["created"].astimezone(site_timezone())),
             "contacts": bool(record.get("contacts")),
         }
+
+    def manages_keys(self) -> bool:
+        """Managers of the service see and revoke every agent's address."""
+        return api.user.has_permission(MANAGE_SETTINGS, obj=self.context)
+
+    def holders(self) -> list[dict]:
+        if not self.manages_keys():
+            return []
+        tz = site_timezone()
+        return [
+            {
+                "user": user_id,
+                "created": day_and_time(record["created"].astimezone(tz)),
+                "contacts": bool(record.get("contacts")),
+                "works": may_read_feed(self.context, user_id),
+            }
+            for user_id, record in feed_key_holders(self.context)
+        ]
 
     def webcal_url(self) -> str | None:
         if not self.feed_url:
