@@ -119,6 +119,8 @@ def test_unknown_code_and_wrong_token_answer_the_same(booked, site, anonymous): 
     assert known.status_code == other.status_code == 401
     assert "needs the link from your confirmation e-mail" in known.text
     assert "needs the link from your confirmation e-mail" in other.text
+    # No browser login dialog on the citizen's page.
+    assert "WWW-Authenticate" not in known.headers
 
 
 def test_manage_page_exchanges_the_token_for_a_cookie(booked, site, manager):  # noqa: F811

@@ -30,6 +30,8 @@ ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 LENGTH = 8
 ANNOTATION = "collective.rendezvous.codes"
 TOKEN_HEADER = "X-Rendezvous-Token"
+# A hash no token has (not hexadecimal): compared when the code is unknown.
+NO_HASH = "-" * 64
 
 
 def registry(folder) -> OOBTree:
