@@ -120,7 +120,8 @@ def test_book_then_cancel_with_the_keyboard(page, citizen_site, bookings):
     follow(page)
 
     # The private page: the code, the time, the place, the .ics link.
-    assert "/rendezvous-manage?code=" in page.url
+    # The token of the link was exchanged for a cookie (issue 12).
+    assert "/rendezvous-manage/" in page.url and "token=" not in page.url
     [booking] = bookings(citizen_site)
     assert booking["state"] == "booked"
     assert booking["option"] == "Passeport"
@@ -128,7 +129,7 @@ def test_book_then_cancel_with_the_keyboard(page, citizen_site, bookings):
     expect(page.locator(".rendezvous-booking-details")).to_contain_text(booking["code"])
     expect(page.locator(".rendezvous-booking-details")).to_contain_text("10:00")
     expect(page.get_by_role("link", name=re.compile(r"\.ics"))).to_be_visible()
-    private_link = page.url.replace("&new=1", "")
+    private_link = page.url.replace("?new=1", "")
 
     # Later, through the private link: cancel.
     page.goto(private_link)

@@ -4,6 +4,7 @@ Agents of "service_a" manage the two counters of the fixture's type; agents
 of "service_b" manage a third counter, of another type, at the same place.
 """
 
+from helpers import owner_page_session
 from helpers import page_session
 from plone import api
 from test_bookings_api import at
@@ -549,6 +550,27 @@ class TestExport:
         assert response.status_code == 200
 
 
+FEED_URL = re.compile(r'value="([^"]+@@rendezvous-feed\.ics\?[^"]+)"')
+
+
+def make_feed_key(session, counter, **extra):
+    """Make the user's key of the counter's feed; the address shown once."""
+    page = session.get(f"{counter}/@@rendezvous-feed")
+    response = session.post(
+        f"{counter}/@@rendezvous-feed",
+        data={"_authenticator": authenticator(page.text), "regenerate": "1", **extra},
+    )
+    assert response.status_code == 200, response.text
+    match = FEED_URL.search(response.text)
+    assert match, "the new address is shown"
+    return match.group(1).replace("&amp;", "&")
+
+
+def assert_private(response):
+    assert response.headers.get("Referrer-Policy") == "no-referrer"
+    assert "no-store" in response.headers.get("Cache-Control", "")
+
+
 class TestFeed:
     def test_feed_key(self, site, agents, anonymous):  # noqa: F811
         day = next_weekday(0)
@@ -557,62 +579,155 @@ class TestFeed:
         feed = f"{counter}/@@rendezvous-feed.ics"
         page = agents["a"].get(f"{counter}/@@rendezvous-feed")
         assert page.status_code == 200
-        assert "no feed address yet" in page.text
+        assert_private(page)
+        assert "You have no address of this counter" in page.text
         assert "secret" in page.text
         # No key, no feed.
         assert requests.get(feed, timeout=30).status_code == 403
-        response = agents["a"].post(
-            f"{counter}/@@rendezvous-feed",
-            data={"_authenticator": authenticator(page.text), "regenerate": "1"},
-        )
-        assert response.status_code == 200
-        first = re.search(
-            r'value="([^"]+@@rendezvous-feed\.ics\?key=[^"]+)"', response.text
-        )
-        assert first, "the new address is shown"
-        first_url = first.group(1).replace("&amp;", "&")
+        first_url = make_feed_key(agents["a"], counter)
+        # The address names its user: each agent has their own key.
+        assert "user=agent_a&key=" in first_url
         # Shown once: not on the next visit.
         again = agents["a"].get(f"{counter}/@@rendezvous-feed").text
-        assert first_url not in again and "An address was made" in again
+        assert first_url not in again and "You made your address on" in again
         response = requests.get(first_url, timeout=30)
         assert response.status_code == 200
         assert response.headers["Content-Type"].startswith("text/calendar")
+        assert_private(response)
         calendar = icalendar.Calendar.from_ical(response.content)
         [event] = calendar.walk("VEVENT")
         summary = str(event["SUMMARY"])
         assert booked["code"] in summary
         assert "Pièces d'identité" in summary and "CNI" in summary
         assert "Jeanne Martin" in summary
-        assert requests.get(feed, params={"key": "nope"}, timeout=30).status_code == 403
+        bad = first_url.split("key=")[0] + "key=nope"
+        assert requests.get(bad, timeout=30).status_code == 403
         # A new address retires the old one.
-        page = agents["a"].get(f"{counter}/@@rendezvous-feed")
-        response = agents["a"].post(
-            f"{counter}/@@rendezvous-feed",
-            data={"_authenticator": authenticator(page.text), "regenerate": "1"},
-        )
-        second_url = re.search(
-            r'value="([^"]+@@rendezvous-feed\.ics\?key=[^"]+)"', response.text
-        ).group(1)
+        second_url = make_feed_key(agents["a"], counter)
         assert second_url != first_url
         assert requests.get(first_url, timeout=30).status_code == 403
         assert requests.get(second_url, timeout=30).status_code == 200
         # The key of one counter does not open another.
-        key = second_url.split("key=")[1]
-        other = f"{site['counters'][1]['@id']}/@@rendezvous-feed.ics?key={key}"
+        query = second_url.split("?")[1]
+        other = f"{site['counters'][1]['@id']}/@@rendezvous-feed.ics?{query}"
         assert requests.get(other, timeout=30).status_code == 403
+        # Nor is it another user's key.
+        stolen = second_url.replace("user=agent_a", "user=agent_b")
+        assert requests.get(stolen, timeout=30).status_code == 403
+
+    def test_no_contact_details_unless_chosen(self, site, agents, anonymous):  # noqa: F811
+        citizen_booking(anonymous, site, next_weekday(0), "09:20", comment="Rampe")
+        counter = site["counters"][0]["@id"]
+        url = make_feed_key(agents["a"], counter)
+        [event] = icalendar.Calendar.from_ical(
+            requests.get(url, timeout=30).content
+        ).walk("VEVENT")
+        description = str(event["DESCRIPTION"])
+        assert "Rampe" in description
+        assert "jeanne@example.org" not in description
+        assert "+33612345678" not in description
+        # Asking in the address changes nothing: the choice is the key's.
+        feed = requests.get(url + "&contacts=1", timeout=30)
+        assert b"jeanne@example.org" not in feed.content
+        # Chosen when making the key.
+        url = make_feed_key(agents["a"], counter, contacts="1")
+        page = agents["a"].get(f"{counter}/@@rendezvous-feed").text
+        assert "It shows the citizens' e-mail addresses and phone numbers" in page
+        [event] = icalendar.Calendar.from_ical(
+            requests.get(url, timeout=30).content
+        ).walk("VEVENT")
+        description = str(event["DESCRIPTION"])
+        assert "jeanne@example.org" in description
+        assert "+33612345678" in description
+
+    def test_revoke(self, site, agents):  # noqa: F811
+        counter = site["counters"][0]["@id"]
+        url = make_feed_key(agents["a"], counter)
+        assert requests.get(url, timeout=30).status_code == 200
+        page = agents["a"].get(f"{counter}/@@rendezvous-feed")
+        assert "Revoke my address" in page.text
+        # Not without the page's CSRF token.
+        response = agents["a"].post(
+            f"{counter}/@@rendezvous-feed", data={"revoke": "1"}
+        )
+        assert response.status_code == 403
+        assert requests.get(url, timeout=30).status_code == 200
+        response = agents["a"].post(
+            f"{counter}/@@rendezvous-feed",
+            data={"_authenticator": authenticator(page.text), "revoke": "1"},
+        )
+        assert response.status_code == 200
+        assert "Your address of the feed no longer works" in response.text
+        assert "You have no address of this counter" in response.text
+        assert requests.get(url, timeout=30).status_code == 403
+
+    def test_former_agent_loses_the_feed(self, site, agents, manager, portal_url):  # noqa: F811
+        counter = site["counters"][0]["@id"]
+        api.user.create(
+            email="agent_a2@example.org", username="agent_a2", password=PASSWORD
+        )
+        api.group.add_user(groupname="service_a", username="agent_a2")
+        transaction.commit()
+        with page_session("agent_a2", PASSWORD) as colleague:
+            other_url = make_feed_key(colleague, counter)
+        url = make_feed_key(agents["a"], counter)
+        assert requests.get(url, timeout=30).status_code == 200
+        # agent_a leaves the service: their key stops working at once...
+        api.group.remove_user(groupname="service_a", username="agent_a")
+        transaction.commit()
+        response = requests.get(url, timeout=30)
+        assert response.status_code == 403
+        assert b"Jeanne" not in response.content
+        # ... not their colleague's.
+        assert requests.get(other_url, timeout=30).status_code == 200
+        # Checked at every read: back in the service, back in the feed.
+        api.group.add_user(groupname="service_a", username="agent_a")
+        transaction.commit()
+        assert requests.get(url, timeout=30).status_code == 200
+        # A removed user's key opens nothing.
+        response = manager.delete(f"{portal_url}/@users/agent_a2")
+        assert response.status_code == 204, response.text
+        assert requests.get(other_url, timeout=30).status_code == 403
+
+    def test_service_managers_revoke_agents_keys(self, site, agents):  # noqa: F811
+        counter = site["counters"][0]["@id"]
+        api.user.create(
+            email="agent_a2@example.org", username="agent_a2", password=PASSWORD
+        )
+        api.group.add_user(groupname="service_a", username="agent_a2")
+        transaction.commit()
+        url = make_feed_key(agents["a"], counter)
+        with page_session("agent_a2", PASSWORD) as colleague:
+            other_url = make_feed_key(colleague, counter)
+            # An agent neither sees nor revokes a colleague's address.
+            page = colleague.get(f"{counter}/@@rendezvous-feed")
+            assert "Agents' addresses of this feed" not in page.text
+            colleague.post(
+                f"{counter}/@@rendezvous-feed",
+                data={"_authenticator": authenticator(page.text), "revoke": "agent_a"},
+            )
+        assert requests.get(url, timeout=30).status_code == 200
+        with owner_page_session() as owner:
+            page = owner.get(f"{counter}/@@rendezvous-feed")
+            assert page.status_code == 200
+            assert "Agents' addresses of this feed" in page.text
+            assert "Revoke the address of agent_a" in page.text
+            assert "Revoke the address of agent_a2" in page.text
+            response = owner.post(
+                f"{counter}/@@rendezvous-feed",
+                data={"_authenticator": authenticator(page.text), "revoke": "agent_a"},
+            )
+            assert "The address of agent_a no longer works" in response.text
+            assert "Revoke the address of agent_a2" in response.text
+            assert 'value="agent_a"' not in response.text
+        assert requests.get(url, timeout=30).status_code == 403
+        assert requests.get(other_url, timeout=30).status_code == 200
 
     def test_cancelled_bookings_leave_the_feed(self, site, agents, anonymous):  # noqa: F811
         day = next_weekday(1)
         booked = citizen_booking(anonymous, site, day, "09:20")
         counter = site["counters"][0]["@id"]
-        page = agents["a"].get(f"{counter}/@@rendezvous-feed")
-        response = agents["a"].post(
-            f"{counter}/@@rendezvous-feed",
-            data={"_authenticator": authenticator(page.text), "regenerate": "1"},
-        )
-        url = re.search(
-            r'value="([^"]+@@rendezvous-feed\.ics\?key=[^"]+)"', response.text
-        ).group(1)
+        url = make_feed_key(agents["a"], counter)
         post_action(
             agents["a"], agenda_url(site["counters"][0], day), booked["code"], "cancel"
         )

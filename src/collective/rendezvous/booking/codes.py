@@ -12,7 +12,10 @@ made with the registry: concurrent bookings with different codes then
 rarely write the same BTree, and never a tree being created.
 
 The token is 192 random bits for the citizen's private link. Only its
-SHA-256 is stored; it is compared in constant time.
+SHA-256 is stored; it is compared in constant time. Every answer that
+carries a token (in its URL, its links or its body) is kept out of caches
+and Referer headers (``keep_private``); REST clients may send the token in
+the ``X-Rendezvous-Token`` header instead of the URL.
 """
 
 from BTrees.OOBTree import OOBTree
@@ -26,6 +29,9 @@ import secrets
 ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 LENGTH = 8
 ANNOTATION = "collective.rendezvous.codes"
+TOKEN_HEADER = "X-Rendezvous-Token"
+# A hash no token has (not hexadecimal): compared when the code is unknown.
+NO_HASH = "-" * 64
 
 
 def registry(folder) -> OOBTree:
@@ -88,3 +94,9 @@ def token_matches(stored_hash: str, token) -> bool:
     if not stored_hash or not isinstance(token, str) or len(token) > 200:
         return False
     return hmac.compare_digest(stored_hash, hash_token(token))
+
+
+def keep_private(response) -> None:
+    """No cache keeps this answer, no Referer carries its URL elsewhere."""
+    response.setHeader("Referrer-Policy", "no-referrer")
+    response.setHeader("Cache-Control", "private, no-store")

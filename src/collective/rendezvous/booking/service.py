@@ -489,6 +489,46 @@ def authorise(booking, token, agent_only: bool = False) -> str:
     return "citizen"
 
 
+def no_such_booking() -> BookingError:
+    """The one answer to an unknown code and to a wrong or missing token.
+
+    Whoever does not manage a booking cannot tell from the answer whether
+    its code exists: probing codes learns nothing.
+    """
+    return BookingError(
+        404,
+        _("There is no booking with this code, or the link is not valid for it."),
+        "code",
+    )
+
+
+def open_booking(folder, code, token, agent_only: bool = False):
+    """(booking, who) for a code and a token, as every entry point checks them.
+
+    An agent of the booking's counter needs no token. Anyone else gets the
+    same 404 for an unknown code and for a wrong token; an anonymous visitor
+    without any token gets 401 whether the code exists or not.
+    """
+    booking = index.find(folder, code) if isinstance(code, str) else None
+    if booking is not None and may_manage(booking):
+        return booking, "agent"
+    anonymous = api.user.is_anonymous()
+    if agent_only:
+        if anonymous:
+            raise BookingError(401, _("Only an agent can do this."))
+        raise no_such_booking()
+    if not token and anonymous:
+        raise BookingError(
+            401, _("The private link of the booking is required."), "token"
+        )
+    # The token is checked for an unknown code too, against nothing: the
+    # same work either way.
+    stored = booking.token_hash if booking is not None else codes.NO_HASH
+    if not codes.token_matches(stored, token) or booking is None:
+        raise no_such_booking()
+    return booking, "citizen"
+
+
 def cancel(booking, by: str, reason: str = "") -> None:
     state = state_of(booking)
     if state not in ("booked", "unscheduled"):

@@ -4,15 +4,23 @@
   (``?start=YYYY-MM-DD&end=YYYY-MM-DD``, at most 366 days): the bookings of
   the counters the user manages, for a spreadsheet. Cells that a spreadsheet
   would run as a formula are defused with a leading apostrophe.
-- ``@@rendezvous-feed`` on a Counter (agents): makes the secret address of the
-  counter's feed; only the SHA-256 of the key is kept, so the address is shown
-  once, when it is made, and making a new one retires the old one.
-- ``@@rendezvous-feed.ics?key=...`` on a Counter: the feed itself, for
-  calendar applications, readable with the key only (no login): the active
-  bookings of the past month and the next three months, with the names of the
-  beneficiaries. It is personal data (X10).
+- ``@@rendezvous-feed`` on a Counter (agents): makes the user's own secret
+  address of the counter's feed, or revokes it. Each agent has their own key
+  per counter; only its SHA-256 is kept (in a site-wide BTree), so the
+  address is shown once, when it is made, and making a new one retires the
+  old one. Managers of the service (``Manage settings``) see every agent's
+  key of the counter and may revoke it. Whether the feed shows the citizens'
+  e-mail and phone is chosen when the key is made (off by default) and kept
+  with it, so a leaked address cannot be turned into one that shows them.
+- ``@@rendezvous-feed.ics?user=...&key=...`` on a Counter: the feed itself,
+  for calendar applications, readable with the key only (no login), and only
+  while that user exists and still manages the bookings of the counter
+  (checked at every read: an agent who leaves the service loses the feed):
+  the active bookings of the past month and the next three months, with the
+  names of the beneficiaries. It is personal data (X10).
 """
 
+from BTrees.OOBTree import OOBTree
 from collective.rendezvous import _
 from collective.rendezvous.booking import codes
 from collective.rendezvous.browser.agenda import actor
@@ -22,12 +30,14 @@ from collective.rendezvous.browser.agenda import in_counters
 from collective.rendezvous.browser.agenda import ManagedCountersView
 from collective.rendezvous.browser.folder import day_and_time
 from collective.rendezvous.slots.generation import site_timezone
+from collective.rendezvous.slots.query import MANAGE_BOOKINGS
 from persistent.mapping import PersistentMapping
 from plone import api
 from plone.protect import CheckAuthenticator
 from plone.protect.interfaces import IDisableCSRFProtection
 from Products.Five.browser import BrowserView
 from Products.Five.browser.pagetemplatefile import ViewPageTemplateFile
+from urllib.parse import urlencode
 from zExceptions import NotFound
 from zope.annotation.interfaces import IAnnotations
 from zope.i18n import translate
@@ -48,6 +58,8 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 DELIMITERS = {"comma": ",", "semicolon": ";"}
 
 FEED_ANNOTATION = "collective.rendezvous.feed"
+FEED_KEYS = "collective.rendezvous.feed-keys"
+MANAGE_SETTINGS = "collective.rendezvous: Manage settings"
 FEED_STATES = ("booked", "attended", "absent")
 FEED_PAST_DAYS = 31
 FEED_FUTURE_DAYS = 92
@@ -193,54 +205,148 @@ def _state_label(state: str):
 # -- the counter's private iCalendar feed ------------------------------------------
 
 
-def feed_record(counter):
-    return IAnnotations(counter).get(FEED_ANNOTATION)
+def feed_keys() -> OOBTree:
+    """The site's feed keys: (counter UID, user id) -> record (hash...)."""
+    annotations = IAnnotations(api.portal.get())
+    keys = annotations.get(FEED_KEYS)
+    if keys is None:
+        keys = annotations[FEED_KEYS] = OOBTree()
+    return keys
 
 
-def new_feed_key(counter) -> str:
-    """Make the counter's feed key (replacing any other); store its hash only."""
+def feed_record(counter, user_id: str):
+    keys = IAnnotations(api.portal.get()).get(FEED_KEYS)
+    if keys is None or not isinstance(user_id, str) or not user_id:
+        return None
+    return keys.get((counter.UID(), user_id))
+
+
+def feed_key_holders(counter) -> list[tuple[str, dict]]:
+    """(user id, record) of every key of this counter's feed."""
+    keys = IAnnotations(api.portal.get()).get(FEED_KEYS)
+    if keys is None:
+        return []
+    uid = counter.UID()
+    # Keys sort by counter first: this counter's are one range of the tree.
+    return [
+        (user_id, record)
+        for (counter_uid, user_id), record in keys.items(min=(uid,))
+        if counter_uid == uid
+    ]
+
+
+def new_feed_key(counter, user_id: str, contacts: bool = False) -> str:
+    """Make this user's key of the counter's feed (replacing theirs); store
+    its hash only."""
     key, key_hash = codes.new_token()
-    IAnnotations(counter)[FEED_ANNOTATION] = PersistentMapping(
+    feed_keys()[(counter.UID(), user_id)] = PersistentMapping(
         {
             "hash": key_hash,
             "created": datetime.datetime.now(datetime.UTC),
-            "by": api.user.get_current().getId() or "",
+            "contacts": bool(contacts),
         }
     )
+    # The counter's former shared key (before issue 12) no longer opens it.
+    IAnnotations(counter).pop(FEED_ANNOTATION, None)
     return key
 
 
-def feed_key_matches(counter, key) -> bool:
-    record = feed_record(counter)
-    return record is not None and codes.token_matches(record.get("hash"), key)
+def revoke_feed_key(counter, user_id: str) -> bool:
+    keys = IAnnotations(api.portal.get()).get(FEED_KEYS)
+    if keys is None or (counter.UID(), user_id) not in keys:
+        return False
+    del keys[(counter.UID(), user_id)]
+    return True
+
+
+def may_read_feed(counter, user_id: str) -> bool:
+    """The user exists and manages the counter's bookings now."""
+    user = api.user.get(userid=user_id)
+    return user is not None and api.user.has_permission(
+        MANAGE_BOOKINGS, user=user, obj=counter
+    )
+
+
+def feed_reader(counter, user_id, key):
+    """The record of a valid key whose user still manages the counter, or None."""
+    record = feed_record(counter, user_id)
+    if record is None or not codes.token_matches(record.get("hash"), key):
+        return None
+    return record if may_read_feed(counter, user_id) else None
 
 
 class FeedView(BackOfficeView):
-    """Make (or replace) the secret address of the counter's feed."""
+    """Make, replace or revoke the user's own secret address of the feed."""
 
     template = ViewPageTemplateFile("templates/agenda_feed.pt")
 
     def render(self):
         self.feed_url = None
-        if self.request.method == "POST" and self.request.form.get("regenerate"):
+        self.user_id = api.user.get_current().getId() or ""
+        form = self.request.form
+        if self.request.method == "POST" and (
+            form.get("regenerate") or form.get("revoke")
+        ):
             CheckAuthenticator(self.request)
             alsoProvides(self.request, IDisableCSRFProtection)
-            key = new_feed_key(self.context)
-            self.feed_url = (
-                f"{self.context.absolute_url()}/@@rendezvous-feed.ics?key={key}"
-            )
-        # The address is a secret: keep it out of caches.
-        self.request.response.setHeader("Cache-Control", "private, no-store")
+            holder = form.get("revoke")
+            if holder:
+                self._revoke(holder)
+            else:
+                key = new_feed_key(
+                    self.context, self.user_id, contacts=form.get("contacts") == "1"
+                )
+                query = urlencode({"user": self.user_id, "key": key})
+                self.feed_url = (
+                    f"{self.context.absolute_url()}/@@rendezvous-feed.ics?{query}"
+                )
+        # The address is a secret: keep it out of caches and Referer headers.
+        codes.keep_private(self.request.response)
         return self.template()
 
+    def _revoke(self, holder) -> None:
+        """The user's own address ("1"), or, for a manager, an agent's."""
+        if holder in ("1", self.user_id):
+            if revoke_feed_key(self.context, self.user_id):
+                self.notify_user(_("Your address of the feed no longer works."))
+        elif (
+            isinstance(holder, str)
+            and self.manages_keys()
+            and revoke_feed_key(self.context, holder)
+        ):
+            self.notify_user(
+                _(
+                    "The address of ${user} no longer works.",
+                    mapping={"user": holder},
+                )
+            )
+
     def record(self) -> dict | None:
-        record = feed_record(self.context)
+        record = feed_record(self.context, self.user_id)
         if record is None:
             return None
         return {
             "created": day_and_time(record["created"].astimezone(site_timezone())),
-            "by": record.get("by") or "",
+            "contacts": bool(record.get("contacts")),
         }
+
+    def manages_keys(self) -> bool:
+        """Managers of the service see and revoke every agent's address."""
+        return api.user.has_permission(MANAGE_SETTINGS, obj=self.context)
+
+    def holders(self) -> list[dict]:
+        if not self.manages_keys():
+            return []
+        tz = site_timezone()
+        return [
+            {
+                "user": user_id,
+                "created": day_and_time(record["created"].astimezone(tz)),
+                "contacts": bool(record.get("contacts")),
+                "works": may_read_feed(self.context, user_id),
+            }
+            for user_id, record in feed_key_holders(self.context)
+        ]
 
     def webcal_url(self) -> str | None:
         if not self.feed_url:
@@ -260,8 +366,11 @@ class FeedIcsView(BrowserView):
 
     def __call__(self):
         response = self.request.response
-        key = self.request.form.get("key")
-        if not key or not feed_key_matches(self.context, key):
+        form = self.request.form
+        # The address carries the key: no cache, no Referer.
+        codes.keep_private(response)
+        self.record = feed_reader(self.context, form.get("user"), form.get("key"))
+        if self.record is None:
             response.setStatus(403)
             response.setHeader("Content-Type", "text/plain; charset=utf-8")
             return translate(
@@ -272,7 +381,6 @@ class FeedIcsView(BrowserView):
         response.setHeader(
             "Content-Disposition", f'inline; filename="{self.context.getId()}.ics"'
         )
-        response.setHeader("Cache-Control", "private, max-age=300")
         return self.calendar()
 
     def calendar(self) -> bytes:
@@ -306,12 +414,11 @@ class FeedIcsView(BrowserView):
             summary = [type_title, booking.option, booking.code, booking.beneficiary]
             event.add("summary", " – ".join(part for part in summary if part))
             event.add("location", f"{place.Title()}, {counter.Title()}")
-            details = [
-                translate(_state_label(state), context=self.request),
-                booking.phone or "",
-                booking.email or "",
-                booking.comment or "",
-            ]
+            details = [translate(_state_label(state), context=self.request)]
+            if self.record.get("contacts"):
+                # Only when the agent chose so when making the key.
+                details += [booking.phone or "", booking.email or ""]
+            details.append(booking.comment or "")
             event.add("description", "\n".join(part for part in details if part))
             event.add("status", "CONFIRMED")
             event.add("sequence", len(booking.history or ()))

@@ -7,6 +7,7 @@ has its own URL. Booking the chosen slot completes the flow (bookings issue).
 
 from collective.rendezvous import _
 from collective.rendezvous import scheduling
+from collective.rendezvous.booking import codes
 from collective.rendezvous.booking import service
 from collective.rendezvous.booking.serialize import manage_url
 from collective.rendezvous.slots.generation import site_timezone
@@ -60,6 +61,9 @@ class FolderView(BrowserView):
         self.tz = site_timezone()
         self.today = datetime.datetime.now(self.tz).date()
         form = self.request.form
+        if form.get("token") or form.get("move"):
+            # Moving a booking: the token is in this page's URL and links.
+            codes.keep_private(self.request.response)
         self.move = self._move(form.get("move"), form.get("token"))
         if self.move is not None:
             # Moving a booking: its type, option and place are given.
@@ -126,6 +130,7 @@ class FolderView(BrowserView):
             transaction.doom()
             self._refused(error)
             return None
+        codes.keep_private(self.request.response)  # the redirect holds the token
         return self.request.response.redirect(
             manage_url(self.context, booking, token) + "&new=1"
         )

@@ -1,5 +1,6 @@
 """Shared by the @bookings services: path parameters and refusals."""
 
+from collective.rendezvous.booking import codes
 from collective.rendezvous.booking.service import BookingError
 from collective.rendezvous.services import error_body
 from plone.restapi.services import Service
@@ -29,7 +30,19 @@ class BookingsService(Service):
         self.params.append(name)
         return self
 
+    def token(self, body=None):
+        """The booking's token: the X-Rendezvous-Token header, else the
+        ``token`` of the JSON body (POST) or of the query string (GET)."""
+        header = self.request.getHeader(codes.TOKEN_HEADER)
+        if header:
+            return header
+        source = self.request.form if body is None else body
+        return source.get("token")
+
     def render(self):
+        # Bookings are personal data and may carry the token (in the URL,
+        # the body of a new booking): no cache, no Referer.
+        codes.keep_private(self.request.response)
         content = self.reply()
         if isinstance(content, bytes):
             # Not JSON (the .ics): headers were set by the handler.

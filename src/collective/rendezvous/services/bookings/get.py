@@ -28,9 +28,7 @@ class BookingsGet(BookingsService):
             return self.listing()
         if len(self.params) > 2 or (len(self.params) == 2 and self.params[1] != "ics"):
             raise BookingError(404, _("There is no such resource."))
-        booking = service.get_booking(self.context, self.params[0])
-        token = self.request.form.get("token")
-        who = service.authorise(booking, token)
+        booking, who = service.open_booking(self.context, self.params[0], self.token())
         if len(self.params) == 2:
             self.request.response.setHeader(
                 "Content-Type", "text/calendar; charset=utf-8"

@@ -36,11 +36,12 @@ class BookingsPost(BookingsService):
             return body
         if len(self.params) != 2 or self.params[1] not in ACTIONS:
             raise BookingError(404, _("There is no such action."))
-        booking = service.get_booking(self.context, self.params[0])
         action = self.params[1]
-        token = data.get("token")
-        who = service.authorise(
-            booking, token, agent_only=action in ("absent", "attended")
+        booking, who = service.open_booking(
+            self.context,
+            self.params[0],
+            self.token(data),
+            agent_only=action in ("absent", "attended"),
         )
         if action == "cancel":
             reason = data.get("reason") or ""

@@ -1,0 +1,1 @@
+Calendar feeds now have one secret address per agent, which stops working as soon as the agent no longer manages the counter and can be revoked from the feed page; e-mail addresses and phone numbers are left out of the feed unless the agent asks for them. The former shared address of each counter no longer works: each agent makes their own.
