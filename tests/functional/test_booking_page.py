@@ -183,3 +183,42 @@ def test_rate_limit(site, manager, portal_url):  # noqa: F811
     assert statuses == [302, 302, 200]
     assert "Too many bookings" in response.text
     assert len(bookings_of(manager, site)) == 2
+
+
+@pytest.mark.parametrize(
+    "accept",
+    [
+        None,
+        "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+        "text/calendar",
+        "*/*",
+    ],
+)
+def test_ics_link_for_browsers(site, anonymous, accept):  # noqa: F811
+    """The private page's .ics link answers a browser, whatever it accepts."""
+    from test_bookings_api import at
+    from test_bookings_api import book
+
+    booked = book(anonymous, site, at(next_weekday(3), "09:20")).json()
+    url = f"{site['folder']['@id']}/@bookings/{booked['code']}/ics"
+    headers = {"Accept": accept} if accept else {}
+    response = requests.get(
+        url, params={"token": booked["token"]}, headers=headers, timeout=30
+    )
+    assert response.status_code == 200, response.text[:500]
+    assert response.headers["Content-Type"].startswith("text/calendar")
+    assert response.headers["Content-Disposition"] == (
+        f'attachment; filename="{booked["code"]}.ics"'
+    )
+    assert b"BEGIN:VEVENT" in response.content
+    assert booked["code"].encode() in response.content
+    # Without the token, or with a wrong one: refused, no event.
+    refused = requests.get(url, headers=headers, timeout=30)
+    assert refused.status_code == 401 and b"VEVENT" not in refused.content
+    refused = requests.get(url, params={"token": "nope"}, headers=headers, timeout=30)
+    assert refused.status_code == 403 and b"VEVENT" not in refused.content
+    # Nothing else is published under this name for browsers.
+    other = requests.get(
+        url.removesuffix("/ics"), params={"token": booked["token"]}, timeout=30
+    )
+    assert other.status_code == 404
