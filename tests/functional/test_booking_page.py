@@ -1,5 +1,6 @@
 """The citizens' page of an appointment service, over HTTP, without JavaScript."""
 
+from helpers import cancel_on_private_page
 from test_slots_api import next_weekday
 from test_slots_api import site  # noqa: F401 - fixture
 
@@ -106,8 +107,21 @@ def test_book_cancel_through_pages(site, manager):  # noqa: F811
     assert "10:00" in manage.text
     assert "1 rue de la Paix" in manage.text
     assert "ics?token=" in manage.text
-    response = requests.post(location, data={"cancel": "1"}, timeout=30)
+    # The button asks for a confirmation first: one click cancels nothing.
+    asked = requests.post(location, data={"cancel": "1"}, timeout=30)
+    assert asked.status_code == 200
+    assert "Cancel your appointment?" in asked.text
+    assert "Yes, cancel my appointment" in asked.text
+    assert bookings_of(manager, site)[0]["state"] == "booked"
+    # A wrong confirmation key is asked again, and changes nothing.
+    wrong = requests.post(
+        location, data={"cancel": "1", "confirm": "0" * 32}, timeout=30
+    )
+    assert "Yes, cancel my appointment" in wrong.text
+    assert bookings_of(manager, site)[0]["state"] == "booked"
+    response = cancel_on_private_page(requests, location, timeout=30)
     assert response.status_code == 200
+    assert "Your appointment is cancelled." in response.text
     assert bookings_of(manager, site)[0]["state"] == "cancelled"
     # A wrong token opens nothing.
     bad = requests.get(location.split("token=")[0] + "token=nope", timeout=30)

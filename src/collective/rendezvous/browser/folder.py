@@ -97,6 +97,7 @@ class FolderView(BrowserView):
         self.message = None
         # The slot is not (or no longer) bookable: why, and the closest ones.
         self.unbookable = None
+        self.unbookable_reason = None
         self.alternatives = []
         # After a POST on such a slot: the form stays, with the alternatives.
         self.taken = False
@@ -104,8 +105,13 @@ class FolderView(BrowserView):
             self._check_slot()
         if self.request.method == "POST" and self.ready() and self.slot:
             if self.unbookable is not None:
+                # The form stays, with what was typed, and the closest times.
                 self.taken = True
                 self.message = self.unbookable
+                if self.unbookable_reason == "taken":
+                    self.message = _(
+                        "This slot has just been taken: please choose another one."
+                    )
             else:
                 done = self.submit()
                 if done:
@@ -120,12 +126,15 @@ class FolderView(BrowserView):
         if any(slot.start == key for slot in free):
             return
         earliest, limit = citizen_window(self.chosen_type)
+        self.unbookable_reason = "taken"
         if self.slot < earliest:
+            self.unbookable_reason = "past"
             self.unbookable = _(
                 "This time can no longer be booked: it is past, or too close "
                 "to be booked online."
             )
         elif self.slot >= limit:
+            self.unbookable_reason = "later"
             self.unbookable = _(
                 "This time cannot be booked yet: bookings for ${day} open on "
                 "${opening}.",

@@ -14,6 +14,8 @@ from urllib.parse import urlencode
 from zope.i18n import translate
 from zope.interface import alsoProvides
 
+import hashlib
+import hmac
 import transaction
 
 
@@ -24,6 +26,7 @@ class ManageView(BrowserView):
         self.token = form.get("token") or ""
         self.booking = None
         self.message = None
+        self.confirming = False
         try:
             self.booking = service.get_booking(self.context, self.code)
             self.who = service.authorise(self.booking, self.token)
@@ -41,6 +44,11 @@ class ManageView(BrowserView):
 
                 CheckAuthenticator(self.request)
             alsoProvides(self.request, IDisableCSRFProtection)
+            if not self.confirmed():
+                # One click does not cancel: a confirmation step, in the page,
+                # that works without JavaScript (issue 13).
+                self.confirming = True
+                return self.index()
             try:
                 service.cancel(self.booking, by=self.who)
             except service.BookingError as error:
@@ -52,6 +60,30 @@ class ManageView(BrowserView):
                 )
                 return self.request.response.redirect(self.url())
         return self.index()
+
+    def confirm_key(self) -> str:
+        """What the confirmation form posts: only the page can know it.
+
+        Derived from the booking's stored token hash, never shown elsewhere:
+        a cancellation posted from another site (or without the confirmation
+        step) does not carry it.
+        """
+        secret = (self.booking.token_hash or self.booking.UID()).encode()
+        message = f"cancel:{self.booking.code}".encode()
+        return hmac.new(secret, message, hashlib.sha256).hexdigest()[:32]
+
+    def confirmed(self) -> bool:
+        value = self.request.form.get("confirm")
+        return isinstance(value, str) and hmac.compare_digest(value, self.confirm_key())
+
+    def confirm_question(self) -> str:
+        return self.translate(
+            _(
+                "Do you really want to cancel your appointment of ${date}? "
+                "Its time will be offered to other people.",
+                mapping={"date": self.when()},
+            )
+        )
 
     def url(self, **extra) -> str:
         query = {"code": self.booking.code, "token": self.token, **extra}
