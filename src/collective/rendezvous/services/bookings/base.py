@@ -3,6 +3,7 @@
 from collective.rendezvous.booking.service import BookingError
 from collective.rendezvous.services import error_body
 from plone.restapi.services import Service
+from zope.i18n import translate
 from zope.interface import implementer
 from zope.publisher.interfaces import IPublishTraverse
 
@@ -44,4 +45,14 @@ class BookingsService(Service):
             # A refused request changes nothing, even what the service did
             # before it found the problem (e.g. a released slot).
             transaction.doom()
-            return error_body(self.request, error.status, error.message, error.field)
+            body = error_body(self.request, error.status, error.message, error.field)
+            if len(error.errors) > 1:
+                # Every refused field at once, as the booking page shows them.
+                body["errors"] = [
+                    {
+                        "field": field,
+                        "message": translate(message, context=self.request),
+                    }
+                    for field, message in error.errors.items()
+                ]
+            return body
