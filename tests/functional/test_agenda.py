@@ -259,6 +259,16 @@ class TestBookFor:
         assert "Choose one of the options" in refused.text
         assert 'id="rdv-option-error"' in refused.text
         assert bookings(manager, site) == []
+        # Several refused fields: all shown at once (issue 13).
+        refused = agent.post(
+            url,
+            params=params,
+            data={**data, "beneficiary": "", "phone": "12"},
+            allow_redirects=False,
+        )
+        for field in ("beneficiary", "phone", "option"):
+            assert f'id="rdv-{field}-error"' in refused.text, field
+        assert bookings(manager, site) == []
         # No e-mail needed for an agent.
         response = agent.post(
             url,

@@ -595,9 +595,10 @@ class BookForView(BackOfficeView):
             booking, _token = service.book(self.folder, data)
         except service.BookingError as error:
             transaction.doom()
-            if error.field in BOOK_FIELDS:
-                self.errors[error.field] = error.message
-            else:
+            # Every refused field at once (issue 13), as on the citizens' page.
+            fields = {k: v for k, v in error.errors.items() if k in BOOK_FIELDS}
+            self.errors.update(fields)
+            if not fields:
                 self.message = error.message
             return None
         self.notify_user(
