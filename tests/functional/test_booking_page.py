@@ -205,6 +205,22 @@ def test_move_through_pages(site, manager, anonymous):  # noqa: F811
     [booking] = bookings_of(manager, site)
     assert booking["start"] == at(day, "11:00")
     assert booking["previous_start"] == at(day, "09:00")
+    # The page says which appointment is moved (issue 13).
+    page = requests.get(url, params=params, timeout=30)
+    assert "You are moving your appointment of" in page.text
+    # Moving to a time taken meanwhile: refused, the closest times offered.
+    for _ in range(2):
+        assert book(anonymous, site, at(day, "11:20")).status_code == 201
+    url, params = form_url(
+        site, day, "11:20", move=booked["code"], token=booked["token"]
+    )
+    response = requests.post(url, params=params, data={"submit": "1"}, timeout=30)
+    assert response.status_code == 200
+    assert "just been taken" in response.text
+    assert "Choose another time</legend>" in response.text
+    assert 'type="radio"' in response.text
+    [mine] = [b for b in bookings_of(manager, site) if b["code"] == booked["code"]]
+    assert mine["start"] == at(day, "11:00")
 
 
 def test_rate_limit(site, manager, portal_url):  # noqa: F811
