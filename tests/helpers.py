@@ -89,3 +89,20 @@ def owner_page_session():
     from plone.app.testing import SITE_OWNER_PASSWORD
 
     return page_session(SITE_OWNER_NAME, SITE_OWNER_PASSWORD)
+
+
+CONFIRM_KEY = r'name="confirm"\s+type="hidden"\s+value="([0-9a-f]+)"'
+
+
+def cancel_on_private_page(session, url, data=None, **kwargs):
+    """Cancel from the citizen's private page as a person does: the button
+    (which only asks for a confirmation), then "Yes, cancel" (issue 13).
+    ``session`` is a requests session or the ``requests`` module."""
+    import re
+
+    data = {**(data or {}), "cancel": "1"}
+    asked = session.post(url, data=data, **kwargs)
+    match = re.search(CONFIRM_KEY, asked.text)
+    if match is None:  # refused (or nothing to confirm): what the page said
+        return asked
+    return session.post(url, data={**data, "confirm": match.group(1)}, **kwargs)

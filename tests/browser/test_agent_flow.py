@@ -101,6 +101,13 @@ def test_agent_books_marks_and_moves(
     booked = row(page, first["code"])
     with page.expect_navigation():
         booked.get_by_role("button", name=re.compile("^Absent")).click()
+    # A confirmation page first (issue 13): nothing is marked yet.
+    expect(
+        page.get_by_role("heading", name=f"Mark booking {first['code']} absent?")
+    ).to_be_visible()
+    assert bookings(site)[0]["state"] == "booked"
+    with page.expect_navigation():
+        page.get_by_role("button", name="Confirm: mark absent").click()
     expect(page.locator("#global_statusmessage")).to_contain_text("absent")
     booked = row(page, first["code"])
     expect(booked).to_have_class(re.compile("rendezvous-state-absent"))

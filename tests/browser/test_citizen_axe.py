@@ -39,6 +39,19 @@ def test_citizen_pages(page, citizen_site, axe, bookings):
         "a place's calendar and a day's times",
         step(place=citizen_site["place"]["UID"], month=f"{day:%Y-%m}", day=day),
     )
+
+    def url_with(**more):
+        return f"{folder}?{urlencode({**choices, **more})}"
+
+    check(
+        "a month not open yet",
+        url_with(month=f"{datetime.date.today() + datetime.timedelta(days=800):%Y-%m}"),
+    )
+    check(
+        "a time that cannot be booked",
+        url_with(month=f"{day:%Y-%m}", day=day, slot=f"{day}T10:07:00+01:00"),
+    )
+    page.goto(url_with(month=f"{day:%Y-%m}", day=day))
     page.locator(".rendezvous-slots a").first.click()
     expect(page.locator("#rdv-beneficiary")).to_be_visible()
     check("the details form")
@@ -83,6 +96,9 @@ def test_citizen_pages(page, citizen_site, axe, bookings):
 
     page.goto(private_link)
     page.get_by_role("button", name="Cancel my appointment").click()
+    expect(page.get_by_role("heading", name="Cancel your appointment?")).to_be_visible()
+    check("the private page, confirming the cancellation")
+    page.get_by_role("button", name="Yes, cancel my appointment").click()
     expect(page.get_by_text("Your appointment is cancelled.")).to_be_visible()
     check("the private page, cancelled")
     assert bookings(citizen_site)[0]["state"] == "cancelled"

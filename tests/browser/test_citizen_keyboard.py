@@ -83,11 +83,14 @@ def test_book_then_cancel_with_the_keyboard(page, citizen_site, bookings):
 
     # The month calendar: next month, then back.
     this_month = month_label(page)
+    # First the shortcut to the next free slot (issue 13), then the months.
+    element = focused_after_tab(page)
+    assert "slot=" in element["href"] and element["step"] == "step-day", element
     element = focused_after_tab(page)
     assert element["text"] == "Next month", element  # no month before this one
     follow(page)
     assert month_label(page) != this_month
-    assert focused_after_tab(page)["text"] == "Previous month"
+    tab_to(page, lambda e: e["text"] == "Previous month", limit=2)
     follow(page)
     assert month_label(page) == this_month
     if day.month != datetime.date.today().month:
@@ -134,6 +137,11 @@ def test_book_then_cancel_with_the_keyboard(page, citizen_site, bookings):
     # Later, through the private link: cancel.
     page.goto(private_link)
     tab_to(page, lambda e: e["text"] == "Cancel my appointment")
+    follow(page)
+    # A confirmation first (issue 13): nothing is cancelled yet.
+    expect(page.get_by_role("heading", name="Cancel your appointment?")).to_be_visible()
+    assert bookings(citizen_site)[0]["state"] == "booked"
+    tab_to(page, lambda e: e["text"] == "Yes, cancel my appointment")
     follow(page)
     expect(page.locator(".rendezvous-booking-details")).to_contain_text("Cancelled")
     expect(page.get_by_text("Your appointment is cancelled.")).to_be_visible()

@@ -260,6 +260,16 @@ class TestBookFor:
         assert "Choose one of the options" in refused.text
         assert 'id="rdv-option-error"' in refused.text
         assert bookings(manager, site) == []
+        # Several refused fields: all shown at once (issue 13).
+        refused = agent.post(
+            url,
+            params=params,
+            data={**data, "beneficiary": "", "phone": "12"},
+            allow_redirects=False,
+        )
+        for field in ("beneficiary", "phone", "option"):
+            assert f'id="rdv-{field}-error"' in refused.text, field
+        assert bookings(manager, site) == []
         # No e-mail needed for an agent.
         response = agent.post(
             url,
@@ -352,7 +362,24 @@ class TestBookingActions:
         assert bookings(manager, site)[0]["state"] == "booked"
         clock.after(booked["start"])
         assert 'value="absent"' in agents["a"].get(url).text
+        # The button asks for a confirmation (a page, no JavaScript needed).
         response = post_action(agents["a"], url, booked["code"], "absent")
+        assert response.status_code == 200
+        assert "Confirm: mark absent" in response.text
+        assert 'name="confirmed"' in response.text
+        assert 'name="_authenticator"' in response.text
+        assert bookings(manager, site)[0]["state"] == "booked"
+        # The confirmation without the CSRF token is refused.
+        refused = agents["a"].post(
+            url,
+            data={"booking": booked["code"], "action": "absent", "confirmed": "1"},
+            allow_redirects=False,
+        )
+        assert refused.status_code == 403
+        assert bookings(manager, site)[0]["state"] == "booked"
+        response = post_action(
+            agents["a"], url, booked["code"], "absent", confirmed="1"
+        )
         assert response.status_code == 302
         assert response.headers["Location"] == url
         assert bookings(manager, site)[0]["state"] == "absent"

@@ -1,9 +1,11 @@
 """The citizens' page of an appointment service, over HTTP, without JavaScript."""
 
+from helpers import cancel_on_private_page
 from test_slots_api import next_weekday
 from test_slots_api import site  # noqa: F401 - fixture
 
 import pytest
+import re
 import requests
 
 
@@ -30,9 +32,13 @@ def test_steps(site, portal_url, manager):  # noqa: F811
     assert "rendezvous-calendar" in page.text
     assert "Mairie" in page.text
     assert "Europe/Paris" in page.text
-    # 2 counters x 9 slots on the chosen Monday, listed by time.
-    assert page.text.count("&amp;slot=") == 18
-    assert ">09:00<" in page.text and ">11:40<" in page.text
+    # 2 counters x 9 slots on the chosen Monday: one button per time (the
+    # service picks the counter), under the place, whose link chooses it.
+    times = page.text.split('id="step-slot"', 1)[1]
+    assert times.count("&amp;slot=") == 9
+    assert times.count(">09:00<") == 1 and times.count(">11:40<") == 1
+    assert times.count(f"place={site['place']['UID']}") == 9
+    assert "Guichet" not in times
 
 
 def test_garbage_parameters_fall_back(site):  # noqa: F811
@@ -95,8 +101,21 @@ def test_book_cancel_through_pages(site, manager):  # noqa: F811
     # and its .ics link no longer hold it.
     assert "token=" not in manage.url
     assert f'href="{manage.url.split("?")[0]}/ics"' in manage.text
-    response = requests.post(location, data={"cancel": "1"}, timeout=30)
+    # The button asks for a confirmation first: one click cancels nothing.
+    asked = requests.post(location, data={"cancel": "1"}, timeout=30)
+    assert asked.status_code == 200
+    assert "Cancel your appointment?" in asked.text
+    assert "Yes, cancel my appointment" in asked.text
+    assert bookings_of(manager, site)[0]["state"] == "booked"
+    # A wrong confirmation key is asked again, and changes nothing.
+    wrong = requests.post(
+        location, data={"cancel": "1", "confirm": "0" * 32}, timeout=30
+    )
+    assert "Yes, cancel my appointment" in wrong.text
+    assert bookings_of(manager, site)[0]["state"] == "booked"
+    response = cancel_on_private_page(requests, location, timeout=30)
     assert response.status_code == 200
+    assert "Your appointment is cancelled." in response.text
     assert bookings_of(manager, site)[0]["state"] == "cancelled"
     # A wrong token opens nothing.
     bad = requests.get(location.split("token=")[0] + "token=nope", timeout=30)
@@ -136,9 +155,29 @@ def test_slot_taken_meanwhile(site, manager, anonymous):  # noqa: F811
     )
     assert response.status_code == 200
     assert 'role="alert"' in response.text
-    # The refreshed slots of the day are shown again, without 10:00.
-    assert ">10:20<" in response.text and ">10:00<" not in response.text
+    # The form stays, with what was typed (consent too), and offers the
+    # closest free times as choices, without 10:00 (issue 13).
+    text = response.text
+    assert 'value="Jeanne Martin"' in text and 'value="jeanne@example.org"' in text
+    assert 'value="0612345678"' in text
+    assert re.search(r'checked="checked"\s+name="consent"', text)
+    assert "what you typed is kept" in text
+    offered = re.findall(r'name="slot"\s+type="radio"\s+value="([^"|]+)\|', text)
+    assert at(day, "09:40") in offered and at(day, "10:20") in offered
+    assert at(day, "10:00") not in offered
     assert len(bookings_of(manager, site)) == 2
+    # Choosing one of them books it, with the details typed before.
+    params.pop("slot")  # the form posts its slot, not the URL's
+    response = requests.post(
+        url,
+        params=params,
+        data={**PERSON, "slot": f"{at(day, '10:20')}|{site['place']['UID']}"},
+        allow_redirects=False,
+        timeout=30,
+    )
+    assert response.status_code == 302, response.text[:2000]
+    booked = [b for b in bookings_of(manager, site) if b["start"] == at(day, "10:20")]
+    assert [b["beneficiary"] for b in booked] == ["Jeanne Martin"]
 
 
 def test_move_through_pages(site, manager, anonymous):  # noqa: F811
@@ -160,6 +199,22 @@ def test_move_through_pages(site, manager, anonymous):  # noqa: F811
     [booking] = bookings_of(manager, site)
     assert booking["start"] == at(day, "11:00")
     assert booking["previous_start"] == at(day, "09:00")
+    # The page says which appointment is moved (issue 13).
+    page = requests.get(url, params=params, timeout=30)
+    assert "You are moving your appointment of" in page.text
+    # Moving to a time taken meanwhile: refused, the closest times offered.
+    for _ in range(2):
+        assert book(anonymous, site, at(day, "11:20")).status_code == 201
+    url, params = form_url(
+        site, day, "11:20", move=booked["code"], token=booked["token"]
+    )
+    response = requests.post(url, params=params, data={"submit": "1"}, timeout=30)
+    assert response.status_code == 200
+    assert "just been taken" in response.text
+    assert "Choose another time</legend>" in response.text
+    assert 'type="radio"' in response.text
+    [mine] = [b for b in bookings_of(manager, site) if b["code"] == booked["code"]]
+    assert mine["start"] == at(day, "11:00")
 
 
 def test_rate_limit(site, manager, portal_url):  # noqa: F811
@@ -178,3 +233,110 @@ def test_rate_limit(site, manager, portal_url):  # noqa: F811
     assert "Too many bookings" in response.text
     assert int(response.headers["Retry-After"]) > 0
     assert len(bookings_of(manager, site)) == 2
+
+
+@pytest.mark.parametrize(
+    "accept",
+    [
+        None,
+        "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+        "text/calendar",
+        "*/*",
+    ],
+)
+def test_ics_link_for_browsers(site, anonymous, accept):  # noqa: F811
+    """The private page's .ics link answers a browser, whatever it accepts."""
+    from test_bookings_api import at
+    from test_bookings_api import book
+
+    booked = book(anonymous, site, at(next_weekday(3), "09:20")).json()
+    url = f"{site['folder']['@id']}/@bookings/{booked['code']}/ics"
+    headers = {"Accept": accept} if accept else {}
+    response = requests.get(
+        url, params={"token": booked["token"]}, headers=headers, timeout=30
+    )
+    assert response.status_code == 200, response.text[:500]
+    assert response.headers["Content-Type"].startswith("text/calendar")
+    assert response.headers["Content-Disposition"] == (
+        f'attachment; filename="{booked["code"]}.ics"'
+    )
+    assert b"BEGIN:VEVENT" in response.content
+    assert booked["code"].encode() in response.content
+    # Without the token, or with a wrong one: refused, no event.
+    refused = requests.get(url, headers=headers, timeout=30)
+    assert refused.status_code == 401 and b"VEVENT" not in refused.content
+    refused = requests.get(url, params={"token": "nope"}, headers=headers, timeout=30)
+    assert refused.status_code == 404 and b"VEVENT" not in refused.content
+    # Nothing else is published under this name for browsers.
+    other = requests.get(
+        url.removesuffix("/ics"), params={"token": booked["token"]}, timeout=30
+    )
+    assert other.status_code == 404
+
+
+def test_all_errors_at_once_values_kept(site, manager):  # noqa: F811
+    """Every refused field is shown in one go, and nothing typed is lost."""
+    url, params = form_url(site, next_weekday(1), "10:20")
+    data = {**PERSON, "beneficiary": "", "email": "nope", "phone": "12"}
+    del data["consent"]
+    response = requests.post(url, params=params, data=data, timeout=30)
+    assert response.status_code == 200
+    text = response.text
+    for field in ("beneficiary", "email", "phone", "consent"):
+        assert f'rdv-{field}-error"' in text, field
+    assert "This field is required." in text
+    assert "not a valid e-mail" in text
+    assert "not a valid phone number" in text
+    assert "accept the processing" in text
+    assert 'value="nope"' in text and 'value="12"' in text
+    # With consent ticked, the other errors stay, and the box stays ticked.
+    response = requests.post(
+        url, params=params, data={**data, "consent": "1"}, timeout=30
+    )
+    assert "not a valid e-mail" in response.text
+    assert "not a valid phone number" in response.text
+    assert "accept the processing" not in response.text
+    assert re.search(r'checked="checked"\s+name="consent"', response.text)
+    assert bookings_of(manager, site) == []
+
+
+@pytest.mark.parametrize(
+    ("when", "text"),
+    [
+        ("past", "can no longer be booked"),
+        ("beyond", "cannot be booked yet"),
+        ("off-grid", "not the start of a slot"),
+        ("closed", "not the start of a slot"),
+    ],
+)
+def test_unbookable_slot_in_the_url(site, manager, when, text):  # noqa: F811
+    """Said at once, with the closest free times instead of the form."""
+
+    import datetime
+
+    day = {
+        "past": next_weekday(0, after_days=-14),
+        "beyond": next_weekday(0, after_days=800),
+        "off-grid": next_weekday(0),
+        "closed": next_weekday(6),
+    }[when]
+    hhmm = "10:07" if when == "off-grid" else "10:00"
+    url, params = form_url(site, day, hhmm)
+    page = requests.get(url, params=params, timeout=30)
+    assert page.status_code == 200
+    assert text in page.text
+    assert 'name="beneficiary"' not in page.text
+    links = re.findall(r'class="rendezvous-alternatives">(.*?)</ul>', page.text, re.S)
+    assert links and links[0].count("<a ") >= 1
+    if when == "beyond":
+        assert "open on" in page.text
+    if when in ("off-grid", "closed"):
+        # The closest ones: around the date asked for.
+        starts = re.findall(r"slot=(\d{4}-\d\d-\d\d)T", links[0])
+        assert all(
+            abs((datetime.date.fromisoformat(s) - day).days) <= 3 for s in starts
+        )
+    # A post on it books nothing.
+    response = requests.post(url, params=params, data=PERSON, timeout=30)
+    assert response.status_code == 200
+    assert bookings_of(manager, site) == []

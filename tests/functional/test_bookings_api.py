@@ -119,6 +119,23 @@ class TestBook:
         assert all_bookings(manager, site) == []
         assert len(free_starts(anonymous, site, day)) == 18
 
+    def test_every_refused_field_at_once(self, site, anonymous, manager):  # noqa: F811
+        body = {
+            "type": site["type"]["UID"],
+            "start": at(next_weekday(2), "09:00"),
+            **CITIZEN,
+            "beneficiary": "",
+            "email": "nope",
+            "phone": "12",
+        }
+        response = anonymous.post(f"{site['folder']['@id']}/@bookings", json=body)
+        assert response.status_code == 400, response.text
+        assert response.json()["field"] == "beneficiary"
+        errors = response.json()["errors"]
+        assert [error["field"] for error in errors] == ["beneficiary", "email", "phone"]
+        assert all(error["message"] for error in errors)
+        assert all_bookings(manager, site) == []
+
     def test_not_a_slot_boundary(self, site, anonymous):  # noqa: F811
         response = book(anonymous, site, at(next_weekday(2), "09:05"))
         assert response.status_code == 400

@@ -10,6 +10,7 @@ form, where a valid booking (a redirect to its page) is allowed and then
 cancelled.
 """
 
+from helpers import cancel_on_private_page
 from helpers import json_session
 from helpers import owner_page_session
 from helpers import page_session
@@ -133,9 +134,9 @@ def test_citizen_form(site, data, real):  # noqa: F811
         page = requests.get(location, timeout=30)
         assert page.status_code == 200
         query = location.split("?", 1)[1]
-        cancelled = requests.post(
+        cancelled = cancel_on_private_page(
+            requests,
             f"{site['folder']['@id']}/rendezvous-manage?{query}",
-            data={"cancel": "1"},
             allow_redirects=False,
             timeout=30,
         )

@@ -217,7 +217,7 @@ def test_cap_per_phone(site, manager, anonymous, portal_url):  # noqa: F811
     data = {**PERSON, "email": "z@example.org", "phone": "0612345678"}
     page = requests.post(url, params=params, data=data, timeout=30)
     assert page.status_code == 200
-    assert 'aria-describedby="rdv-phone-error"' in page.text
+    assert 'aria-describedby="rdv-phone-help rdv-phone-error"' in page.text
     assert len(bookings_of(manager, site)) == 2
 
 

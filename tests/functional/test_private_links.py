@@ -7,8 +7,8 @@ link for a short-lived cookie and redirects to an address without it; an
 unknown code and a wrong token get the same answer.
 """
 
+from helpers import cancel_on_private_page
 from test_booking_page import form_url
-from test_booking_page import no_rate_limit_left_over  # noqa: F401 - fixture
 from test_booking_page import PERSON
 from test_bookings_api import at
 from test_bookings_api import book
@@ -155,7 +155,7 @@ def test_manage_page_exchanges_the_token_for_a_cookie(booked, site, manager):  #
         # The cookie is for this booking's page only: not sent elsewhere.
         assert requests.get(f"{clean}/ics", timeout=30).status_code == 401
         # The cancel button works from the address without the token.
-        response = browser.post(clean, data={"cancel": "1"}, timeout=30)
+        response = cancel_on_private_page(browser, clean, timeout=30)
         assert response.status_code == 200
         assert "Your appointment is cancelled" in response.text
     items = manager.get(f"{site['folder']['@id']}/@bookings").json()["items"]

@@ -69,6 +69,8 @@ class BookingError(Exception):
         self.message = message
         self.field = field
         self.retry_after = retry_after
+        # Every refused field when several are (see ``clean_details``).
+        self.errors = {field: message} if field else {}
 
 
 @dataclass
@@ -317,8 +319,53 @@ def _any_day(folder, appointment_type, day, place, counter) -> bool:
 # -- the service ---------------------------------------------------------------
 
 
-def book(folder, data) -> tuple[object, str]:
-    """Make a booking from a request (dict or Request); (booking, token)."""
+def clean_details(
+    appointment_type, request: Request, as_agent: bool, region: str | None = None
+) -> dict:
+    """The booker's details, cleaned; refused fields all at once.
+
+    The first refusal is raised; its ``errors`` holds every refused field, so
+    that a form shows them together (issue 13).
+    """
+    checks = (
+        (
+            "beneficiary",
+            lambda: clean_text(request.beneficiary, "beneficiary", required=True),
+        ),
+        ("email", lambda: clean_email(request.email, required=not as_agent)),
+        ("phone", lambda: clean_phone(request.phone, region=region)),
+        (
+            "comment",
+            lambda: clean_text(
+                request.comment, "comment", required=False, maximum=2000, multiline=True
+            ),
+        ),
+        ("option", lambda: _option(appointment_type, request.option)),
+        (
+            "partner_type",
+            lambda: _partner_type(appointment_type, request.partner_type),
+        ),
+    )
+    values = {}
+    first = None
+    errors = {}
+    for name, check in checks:
+        try:
+            values[name] = check()
+        except BookingError as error:
+            errors[error.field or name] = error.message
+            first = first or error
+    if first is not None:
+        first.errors = errors
+        raise first
+    return values
+
+
+def validate(folder, data):
+    """Check a booking request as ``book`` does, taking nothing.
+
+    (request, appointment type, candidate counters, as_agent, cleaned details).
+    """
     request = data if isinstance(data, Request) else Request.from_dict(data)
     appointment_type = find(folder, request.type, IAppointmentType)
     if appointment_type is None:
@@ -329,20 +376,29 @@ def book(folder, data) -> tuple[object, str]:
     now = now_in_site()
     start_key = scheduling.slot_key(parse_start(request.start))
     candidates = _candidates(folder, appointment_type, start_key, request, tz, now)
-    counter = candidates[0]
-    as_agent = may_manage(counter)
+    as_agent = may_manage(candidates[0])
     if not appointment_type.portal_visible and not as_agent:
         raise BookingError(
             400, _("There is no appointment type with this identifier."), "type"
         )
-    beneficiary = clean_text(request.beneficiary, "beneficiary", required=True)
-    email = clean_email(request.email, required=not as_agent)
-    phone = clean_phone(request.phone, region=phones.place_region(counter.__parent__))
-    comment = clean_text(
-        request.comment, "comment", required=False, maximum=2000, multiline=True
-    )
-    option = _option(appointment_type, request.option)
-    partner_type = _partner_type(appointment_type, request.partner_type)
+    region = phones.place_region(candidates[0].__parent__)
+    details = clean_details(appointment_type, request, as_agent, region=region)
+    return request, appointment_type, candidates, as_agent, details
+
+
+def book(folder, data) -> tuple[object, str]:
+    """Make a booking from a request (dict or Request); (booking, token)."""
+    request, _type, candidates, as_agent, details = validate(folder, data)
+    tz = site_timezone()
+    now = now_in_site()
+    start_key = scheduling.slot_key(parse_start(request.start))
+    counter = candidates[0]
+    beneficiary = details["beneficiary"]
+    email = details["email"]
+    phone = details["phone"]
+    comment = details["comment"]
+    option = details["option"]
+    partner_type = details["partner_type"]
     limits = None if as_agent else _check_limits(email, phone, now)
 
     booking = createContent("Booking")

@@ -171,6 +171,7 @@ class BackOfficeView(BrowserView):
     """
 
     macros_template = ViewPageTemplateFile("templates/agenda_macros.pt")
+    confirm_template = ViewPageTemplateFile("templates/agenda_confirm.pt")
 
     def __call__(self):
         if not self.allowed():
@@ -261,6 +262,20 @@ class BackOfficeView(BrowserView):
         if booking is None or action not in ACTIONS:
             self.notify_user(_("You cannot change this booking."), "error")
             return self.request.response.redirect(return_url)
+        if (
+            action == "absent"
+            and form.get("confirmed") != "1"
+            and api.content.get_state(booking) == "booked"
+            and service.may_mark(booking, "absent")
+        ):
+            # Marking absent counts against the citizen and cannot be undone
+            # here: a confirmation step, a page of its own so that it works
+            # without JavaScript (issue 13).
+            self.confirm_info = self.booking_info(booking)
+            self.confirm_action = "absent"
+            self.return_url = return_url
+            self.request.response.setHeader("Cache-Control", "private, no-store")
+            return self.confirm_template()
         try:
             if action == "cancel":
                 reason = form.get("reason") or ""
@@ -580,9 +595,10 @@ class BookForView(BackOfficeView):
             booking, _token = service.book(self.folder, data)
         except service.BookingError as error:
             transaction.doom()
-            if error.field in BOOK_FIELDS:
-                self.errors[error.field] = error.message
-            else:
+            # Every refused field at once (issue 13), as on the citizens' page.
+            fields = {k: v for k, v in error.errors.items() if k in BOOK_FIELDS}
+            self.errors.update(fields)
+            if not fields:
                 self.message = error.message
             return None
         self.notify_user(

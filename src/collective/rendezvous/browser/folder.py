@@ -11,8 +11,14 @@ from collective.rendezvous.booking import codes
 from collective.rendezvous.booking import service
 from collective.rendezvous.booking.serialize import manage_url
 from collective.rendezvous.slots.generation import site_timezone
+from collective.rendezvous.slots.query import citizen_window
 from collective.rendezvous.slots.query import free_slots
+from collective.rendezvous.slots.query import last_open_day
+from collective.rendezvous.slots.query import minutes
+from collective.rendezvous.slots.query import nearest_free_slots
+from collective.rendezvous.slots.query import next_free_slot
 from collective.rendezvous.slots.query import offered_counters
+from collective.rendezvous.slots.query import opening_day
 from collective.rendezvous.slots.query import to_datetime
 from plone import api
 from plone.app.uuid.utils import uuidToObject
@@ -64,6 +70,11 @@ class FolderView(BrowserView):
         if form.get("token") or form.get("move"):
             # Moving a booking: the token is in this page's URL and links.
             codes.keep_private(self.request.response)
+        slot = form.get("slot")
+        if isinstance(slot, str) and "|" in slot:
+            # A time offered at a given place ("start|place"): the place is
+            # part of the choice (issue 13).
+            form["slot"], form["place"] = slot.split("|", 1)
         self.move = self._move(form.get("move"), form.get("token"))
         if self.move is not None:
             # Moving a booking: its type, option and place are given.
@@ -87,11 +98,83 @@ class FolderView(BrowserView):
         self.slot = self._slot(form.get("slot"))
         self.errors = {}
         self.message = None
+        # The slot is not (or no longer) bookable: why, and the closest ones.
+        self.unbookable = None
+        self.unbookable_reason = None
+        self.alternatives = []
+        # After a POST on such a slot: the form stays, with the alternatives.
+        self.taken = False
+        if self.ready() and self.slot:
+            self._check_slot()
         if self.request.method == "POST" and self.ready() and self.slot:
-            done = self.submit()
-            if done:
-                return done
+            if self.unbookable is not None:
+                # The form stays, with what was typed, and the closest times.
+                self.taken = True
+                self.message = self.unbookable
+                if self.unbookable_reason == "taken":
+                    self.message = _(
+                        "This slot has just been taken: please choose another one."
+                    )
+            else:
+                done = self.submit()
+                if done:
+                    return done
         return self.index()
+
+    def _check_slot(self):
+        """Whether the slot of the URL is free now; if not, say why (issue 13)."""
+        key = minutes(self.slot)
+        day = self.slot.astimezone(self.tz).date()
+        free = free_slots(self.chosen_type, self.context, day, day, place=self.place)
+        if any(slot.start == key for slot in free):
+            return
+        earliest, limit = citizen_window(self.chosen_type)
+        self.unbookable_reason = "taken"
+        if self.slot < earliest:
+            self.unbookable_reason = "past"
+            self.unbookable = _(
+                "This time can no longer be booked: it is past, or too close "
+                "to be booked online."
+            )
+        elif self.slot >= limit:
+            self.unbookable_reason = "later"
+            self.unbookable = _(
+                "This time cannot be booked yet: bookings for ${day} open on "
+                "${opening}.",
+                mapping={
+                    "day": day_label(day),
+                    "opening": day_label(opening_day(self.chosen_type, day)),
+                },
+            )
+        else:
+            self.unbookable = _(
+                "This time cannot be booked: it is taken, closed, or not the "
+                "start of a slot."
+            )
+        self._offer_alternatives(self.slot)
+
+    def _offer_alternatives(self, moment):
+        self.alternatives = [
+            self._slot_info(slot)
+            for slot in nearest_free_slots(
+                self.chosen_type, self.context, moment, place=self.place
+            )
+        ]
+
+    def _slot_info(self, slot) -> dict:
+        start = to_datetime(slot.start, self.tz)
+        place = uuidToObject(slot.place, unrestricted=True)
+        return {
+            "label": day_and_time(start),
+            "value": f"{start.isoformat()}|{slot.place}",
+            "url": self.url(
+                slot=start.isoformat(),
+                place=slot.place,
+                day=start.date().isoformat(),
+                month=start.strftime("%Y-%m"),
+            ),
+            "place": place.Title() if place is not None else "",
+        }
 
     # -- booking -----------------------------------------------------------
 
@@ -109,11 +192,6 @@ class FolderView(BrowserView):
         alsoProvides(self.request, IDisableCSRFProtection)
         if self.move is not None:
             return self._submit_move()
-        if not form.get("consent"):
-            self.errors["consent"] = _(
-                "Please accept the processing of your data to book."
-            )
-            return None
         data = {
             name: form.get(name, "")
             for name in ("beneficiary", "email", "phone", "partner_type", "comment")
@@ -124,6 +202,16 @@ class FolderView(BrowserView):
             place=self.place.UID() if self.place is not None else "",
             start=self.slot.isoformat(),
         )
+        if not form.get("consent"):
+            # Every error at once: the details are checked as booking would.
+            self.errors["consent"] = _(
+                "Please accept the processing of your data to book."
+            )
+            try:
+                service.validate(self.context, data)
+            except service.BookingError as error:
+                self._refused(error)
+            return None
         try:
             booking, token = service.book(self.context, data)
         except service.BookingError as error:
@@ -160,13 +248,18 @@ class FolderView(BrowserView):
             if error.retry_after:
                 self.request.response.setHeader("Retry-After", str(error.retry_after))
         if error.status == 409 and error.field not in ("email", "phone"):
-            # Taken meanwhile: say so and show the day's slots again.
+            # Taken meanwhile: say so; the form keeps what was typed and
+            # offers the closest free times (issue 13). A 409 on the e-mail
+            # or phone is the cap of bookings per contact: a field error.
             self.message = error.message
-            self.slot = None
-        elif error.field in FORM_FIELDS:
-            self.errors[error.field] = error.message
-        else:
-            self.message = error.message
+            self.taken = True
+            self._offer_alternatives(self.slot)
+            return
+        fields = {k: v for k, v in error.errors.items() if k in FORM_FIELDS}
+        self.errors.update(fields)
+        others = [v for k, v in error.errors.items() if k not in FORM_FIELDS]
+        if others or not error.errors:
+            self.message = others[0] if others else error.message
 
     def partner_types(self):
         """The partner types the chosen type accepts (all when unrestricted)."""
@@ -253,29 +346,106 @@ class FolderView(BrowserView):
         return weeks
 
     def day_slots(self):
-        """The free slots of the chosen day: dicts with time and counter."""
+        """The free times of the chosen day, by place: one button per time.
+
+        The counters of a place are one offer: booking a time takes the
+        least-loaded free counter there (the booking service). With "any
+        place", the times are listed under their place, and a time's link
+        chooses that place, so that the booking is made where it says.
+        """
         if self.day is None:
             return []
         slots = free_slots(
             self.chosen_type, self.context, self.day, self.day, place=self.place
         )
-        counters = {}
-        result = []
+        groups = {}
         for slot in slots:
-            if slot.counter not in counters:
-                counters[slot.counter] = uuidToObject(slot.counter, unrestricted=True)
-            counter = counters[slot.counter]
-            start = to_datetime(slot.start, self.tz)
-            result.append(
-                {
-                    "time": start.strftime("%H:%M"),
-                    "start": start.isoformat(),
-                    "url": self.url(slot=start.isoformat()),
-                    "counter": counter.Title(),
-                    "place": counter.__parent__.Title(),
+            group = groups.get(slot.place)
+            if group is None:
+                place = uuidToObject(slot.place, unrestricted=True)
+                group = groups[slot.place] = {
+                    "place": place.Title() if place is not None else "",
+                    "uid": slot.place,
+                    "times": [],
+                    "seen": set(),
                 }
+            if slot.start in group["seen"]:
+                continue
+            group["seen"].add(slot.start)
+            start = to_datetime(slot.start, self.tz)
+            url = (
+                self.url(slot=start.isoformat())
+                if self.place is not None
+                else self.url(slot=start.isoformat(), place=slot.place)
             )
-        return result
+            group["times"].append({"time": start.strftime("%H:%M"), "url": url})
+        return sorted(groups.values(), key=lambda group: group["place"].lower())
+
+    # -- the horizon (issue 13) ------------------------------------------------
+
+    def last_open_day(self) -> datetime.date:
+        return last_open_day(self.chosen_type)
+
+    def horizon_note(self) -> str:
+        """Up to when citizens may book, and when the next dates open."""
+        last = self.last_open_day()
+        following = last + datetime.timedelta(days=1)
+        return self.translate(
+            _(
+                "You can book up to ${last}. Later dates open day by day: "
+                "${following} opens on ${opening}.",
+                mapping={
+                    "last": day_label(last),
+                    "following": day_label(following),
+                    "opening": day_label(opening_day(self.chosen_type, following)),
+                },
+            )
+        )
+
+    def next_free(self) -> dict | None:
+        """The first free slot (at the chosen place, if any): a shortcut."""
+        slot = next_free_slot(self.chosen_type, self.context, place=self.place)
+        return self._slot_info(slot) if slot is not None else None
+
+    def empty_month_note(self, weeks) -> str | None:
+        """Why the month shows no free day, or None when it has some."""
+        if any(free for week in weeks for _day, free in week):
+            return None
+        month = self.month_label()
+        last = self.last_open_day()
+        if self.month > last:
+            message = _(
+                "Bookings for ${month} are not open yet: they open on ${opening}.",
+                mapping={
+                    "month": month,
+                    "opening": day_label(opening_day(self.chosen_type, self.month)),
+                },
+            )
+        else:
+            message = _(
+                "There is no free slot left in ${month}.", mapping={"month": month}
+            )
+        return self.translate(message)
+
+    def moving_note(self) -> str | None:
+        """The banner while moving a booking: which appointment is moved."""
+        if self.move is None:
+            return None
+        booking = self.move[0]
+        return self.translate(
+            _(
+                "You are moving your appointment of ${date} (booking ${code}).",
+                mapping={
+                    "date": day_and_time(booking.start.astimezone(self.tz)),
+                    "code": booking.code,
+                },
+            )
+        )
+
+    def value(self, name) -> str:
+        """What was typed in a field, to show it again after an error."""
+        value = self.request.form.get(name)
+        return value if isinstance(value, str) else ""
 
     # -- formatting ----------------------------------------------------------
 

@@ -34,6 +34,8 @@ from zope.interface import alsoProvides
 from zope.interface import implementer
 from zope.publisher.interfaces import IPublishTraverse
 
+import hashlib
+import hmac
 import transaction
 
 
@@ -65,6 +67,7 @@ class ManageView(BrowserView):
         self.token = in_query or self.request.cookies.get(COOKIE) or ""
         self.booking = None
         self.message = None
+        self.confirming = False
         try:
             self.booking, self.who = service.open_booking(
                 self.context, self.code, self.token
@@ -96,6 +99,11 @@ class ManageView(BrowserView):
 
                 CheckAuthenticator(self.request)
             alsoProvides(self.request, IDisableCSRFProtection)
+            if not self.confirmed():
+                # One click does not cancel: a confirmation step, in the page,
+                # that works without JavaScript (issue 13).
+                self.confirming = True
+                return self.index()
             try:
                 service.cancel(self.booking, by=self.who)
             except service.BookingError as error:
@@ -127,6 +135,30 @@ class ManageView(BrowserView):
             "Content-Disposition", f'attachment; filename="{self.booking.code}.ics"'
         )
         return booking_ics(self.context, self.booking)
+
+    def confirm_key(self) -> str:
+        """What the confirmation form posts: only the page can know it.
+
+        Derived from the booking's stored token hash, never shown elsewhere:
+        a cancellation posted from another site (or without the confirmation
+        step) does not carry it.
+        """
+        secret = (self.booking.token_hash or self.booking.UID()).encode()
+        message = f"cancel:{self.booking.code}".encode()
+        return hmac.new(secret, message, hashlib.sha256).hexdigest()[:32]
+
+    def confirmed(self) -> bool:
+        value = self.request.form.get("confirm")
+        return isinstance(value, str) and hmac.compare_digest(value, self.confirm_key())
+
+    def confirm_question(self) -> str:
+        return self.translate(
+            _(
+                "Do you really want to cancel your appointment of ${date}? "
+                "Its time will be offered to other people.",
+                mapping={"date": self.when()},
+            )
+        )
 
     def url(self, **extra) -> str:
         """This booking's page, without the token (it is in the cookie)."""

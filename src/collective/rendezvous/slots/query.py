@@ -95,3 +95,93 @@ def free_slots(
                     )
     result.sort()
     return result
+
+
+def citizen_window(appointment_type, now: datetime.datetime | None = None):
+    """(earliest, limit): a citizen may book slots starting in [earliest, limit)."""
+    tz = site_timezone()
+    now = (now or datetime.datetime.now(tz)).astimezone(tz)
+    horizon = scheduling.parse_horizon(appointment_type.horizon)
+    notice = (
+        scheduling.parse_notice(appointment_type.min_notice)
+        if appointment_type.min_notice
+        else None
+    )
+    earliest, limit = scheduling.offer_window(now, notice, horizon)
+    return earliest.astimezone(tz), limit.astimezone(tz)
+
+
+def last_open_day(appointment_type, now=None) -> datetime.date:
+    """The last day on which citizens may book now (the horizon's)."""
+    _earliest, limit = citizen_window(appointment_type, now)
+    return (limit - datetime.timedelta(minutes=1)).date()
+
+
+def opening_day(appointment_type, day: datetime.date, now=None) -> datetime.date:
+    """The day a date beyond the horizon opens to bookings (the horizon rolls
+    on every day: a date opens once ``now + horizon`` passes its start)."""
+    tz = site_timezone()
+    now = (now or datetime.datetime.now(tz)).astimezone(tz)
+    horizon = scheduling.parse_horizon(appointment_type.horizon)
+    start = datetime.datetime.combine(day, datetime.time(), tz)
+    if horizon.end(now) > start:
+        return now.date()
+    # Months are calendar months (Jan 31 + 1m = Feb 28): step over the days.
+    candidate = max(day - horizon.delta() - datetime.timedelta(days=4), now.date())
+    while True:
+        moment = datetime.datetime.combine(candidate, datetime.time(23, 59), tz)
+        if horizon.end(moment) > start:
+            return candidate
+        candidate += datetime.timedelta(days=1)
+
+
+def _distinct(slots):
+    """One slot per (start, place): the counters of a place are one offer."""
+    seen = set()
+    for slot in slots:
+        if (slot.start, slot.place) not in seen:
+            seen.add((slot.start, slot.place))
+            yield slot
+
+
+def next_free_slot(appointment_type, folder, place=None, now=None):
+    """The first free slot offered to this user, or None."""
+    tz = site_timezone()
+    now = (now or datetime.datetime.now(tz)).astimezone(tz)
+    last = last_open_day(appointment_type, now)
+    first = now.date()
+    while first <= last:
+        until = min(first + datetime.timedelta(days=30), last)
+        slots = free_slots(appointment_type, folder, first, until, place, now=now)
+        if slots:
+            return slots[0]
+        first = until + datetime.timedelta(days=1)
+    return None
+
+
+def nearest_free_slots(
+    appointment_type, folder, moment, count: int = 5, place=None, days: int = 14
+):
+    """The ``count`` free slots closest to ``moment`` (one per time and place),
+    sorted by start; the next free slot when none is within ``days``."""
+    tz = site_timezone()
+    earliest, limit = citizen_window(appointment_type)
+    moment = moment.astimezone(tz)
+    centre = min(max(moment, earliest), limit - datetime.timedelta(minutes=1)).date()
+    slots = list(
+        _distinct(
+            free_slots(
+                appointment_type,
+                folder,
+                centre - datetime.timedelta(days=days),
+                centre + datetime.timedelta(days=days),
+                place,
+            )
+        )
+    )
+    if not slots:
+        following = next_free_slot(appointment_type, folder, place)
+        return [following] if following is not None else []
+    key = minutes(moment)
+    slots.sort(key=lambda slot: (abs(slot.start - key), slot.start))
+    return sorted(slots[:count])

@@ -4,6 +4,7 @@ from collective.rendezvous.booking import codes
 from collective.rendezvous.booking.service import BookingError
 from collective.rendezvous.services import error_body
 from plone.restapi.services import Service
+from zope.i18n import translate
 from zope.interface import implementer
 from zope.publisher.interfaces import IPublishTraverse
 
@@ -59,4 +60,14 @@ class BookingsService(Service):
             transaction.doom()
             if error.retry_after:
                 self.request.response.setHeader("Retry-After", str(error.retry_after))
-            return error_body(self.request, error.status, error.message, error.field)
+            body = error_body(self.request, error.status, error.message, error.field)
+            if len(error.errors) > 1:
+                # Every refused field at once, as the booking page shows them.
+                body["errors"] = [
+                    {
+                        "field": field,
+                        "message": translate(message, context=self.request),
+                    }
+                    for field, message in error.errors.items()
+                ]
+            return body
