@@ -319,3 +319,8 @@ def test_citizen_page(world, who, expected):
     elif expected != 200:
         assert response.status_code == expected
         assert state == "booked"
+    else:
+        # An agent's or manager's post without the page's CSRF token: refused
+        # by plone.protect, and the booking is untouched.
+        assert response.status_code == 403, response.status_code
+        assert state == "booked"
