@@ -40,7 +40,12 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-AXE_JS = ROOT / ".browser" / "node_modules" / "axe-core" / "axe.min.js"
+# AXE_JS=/path/to/axe.min.js gives another copy (a missing one shows what
+# the tests do without axe-core).
+AXE_JS = Path(
+    os.environ.get("AXE_JS")
+    or ROOT / ".browser" / "node_modules" / "axe-core" / "axe.min.js"
+)
 AXE_MISSING = f"AXE-CORE NOT INSTALLED at {AXE_JS}: run `make browser-deps`"
 # Where the screenshots go: a temporary folder, unless asked for, e.g.
 # RENDEZVOUS_SCREENSHOTS=docs/screenshots to refresh the guides' images
