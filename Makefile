@@ -181,7 +181,7 @@ LOCALES := src/collective/rendezvous/locales
 
 .PHONY: i18n
 i18n: install ## Extract messages and sync the fr/en catalogues (needs i18ndude)
-	$(BIN)/python -m pip install -q i18ndude
+	$(BIN)/python -m pip install -q -c constraints.txt i18ndude
 	$(BIN)/i18ndude rebuild-pot --pot $(LOCALES)/collective.rendezvous.pot \
 	  --create collective.rendezvous --merge $(LOCALES)/manual.pot \
 	  --exclude texts.py --no-line-numbers src/collective/rendezvous

@@ -59,6 +59,8 @@ setup(
         "test": [
             "aiosmtpd",
             "hypothesis",
+            # tests/unit/test_i18n.py re-extracts the messages with it.
+            "i18ndude",
             "plone.app.testing",
             "plone.classicui",
             "playwright",

@@ -106,3 +106,55 @@ def cancel_on_private_page(session, url, data=None, **kwargs):
     if match is None:  # refused (or nothing to confirm): what the page said
         return asked
     return session.post(url, data={**data, "confirm": match.group(1)}, **kwargs)
+
+
+def form_fields(html: str, action: str) -> list[tuple[str, str]]:
+    """What a browser posts, unchanged, for the form whose action ends with
+    ``action``: its text, hidden and password inputs, checked boxes and
+    radios, selected options and text areas (no buttons)."""
+    from html.parser import HTMLParser
+
+    class Reader(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.fields, self.inside, self.select, self.textarea = [], False, None, None
+
+        def handle_starttag(self, tag, attrs):
+            attrs = dict(attrs)
+            if tag == "form":
+                self.inside = (attrs.get("action") or "").endswith(action)
+            if not self.inside:
+                return
+            kind = (attrs.get("type") or "text").lower()
+            if (
+                tag == "input"
+                and attrs.get("name")
+                and kind not in ("submit", "button")
+            ):
+                if kind in ("checkbox", "radio") and "checked" not in attrs:
+                    return
+                self.fields.append((attrs["name"], attrs.get("value") or ""))
+            elif tag == "select":
+                self.select = attrs.get("name")
+            elif tag == "option" and self.select and "selected" in attrs:
+                self.fields.append((self.select, attrs.get("value") or ""))
+            elif tag == "textarea":
+                self.textarea = [attrs.get("name"), ""]
+
+        def handle_data(self, data):
+            if self.textarea is not None:
+                self.textarea[1] += data
+
+        def handle_endtag(self, tag):
+            if tag == "form":
+                self.inside = False
+            elif tag == "select":
+                self.select = None
+            elif tag == "textarea" and self.textarea is not None:
+                self.fields.append(tuple(self.textarea))
+                self.textarea = None
+
+    reader = Reader()
+    reader.feed(html)
+    assert reader.fields, f"no form posting to {action}"
+    return reader.fields

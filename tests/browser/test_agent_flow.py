@@ -2,7 +2,8 @@
 
 agent_a (of "service_a", the service of the site's type) logs in through
 Plone's login form, then works in the day agenda of a counter. The day
-agenda and the booking form are saved as docs/screenshots/agent-*.png for
+agenda and the booking form are saved as agent-*.png (in a temporary folder, or
+$RENDEZVOUS_SCREENSHOTS, e.g. docs/screenshots) for
 docs/agent-guide.rst (1280x900 viewport).
 """
 

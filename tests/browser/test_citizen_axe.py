@@ -19,6 +19,7 @@ def test_citizen_pages(page, citizen_site, axe, bookings):
     choices = {"appointment_type": citizen_site["type"]["UID"]}
     day = next_weekday(1)
     failures = []
+    unchecked = []
 
     def check(name, url=None):
         if url is not None:
@@ -27,6 +28,9 @@ def test_citizen_pages(page, citizen_site, axe, bookings):
             axe(page, name)
         except AssertionError as error:
             failures.append(str(error))
+        except axe.Missing:
+            # The flow itself is still tested (CI=true fails instead).
+            unchecked.append(name)
 
     def step(**more):
         choices.update(more)
@@ -109,3 +113,8 @@ def test_citizen_pages(page, citizen_site, axe, bookings):
     check("a wrong private link", f"{page_url}?code={code}&token=x")
     if failures:
         pytest.fail("\n".join(failures), pytrace=False)
+    if unchecked:
+        # Said at the end, once the citizen flow has passed.
+        pytest.skip(
+            f"{axe.reason}: the flow passed, its {len(unchecked)} pages unchecked"
+        )

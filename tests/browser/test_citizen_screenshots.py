@@ -1,6 +1,8 @@
 """Screenshots of the citizen's booking, for docs/citizen-guide.rst (issue 6).
 
-Written to docs/screenshots/citizen-*.png at every run (1280x900 viewport),
+Written as citizen-*.png (1280x900 viewport) to a temporary folder, or to
+$RENDEZVOUS_SCREENSHOTS (``RENDEZVOUS_SCREENSHOTS=docs/screenshots`` refreshes
+the guide's images),
 so that the guide shows the pages as they are.
 """
 

@@ -9,7 +9,9 @@ saved index when it starts), stays down for
 ``DOWN`` seconds and is started again on the same port and data. Checked:
 
 - while it is down the Zope processes stay alive and answer every booking
-  with a 500 within ``HANG`` seconds;
+  with a 500 (a request that hangs is cut by ``REQUEST_TIMEOUT`` and has no
+  status: it fails the check); how long they take is printed, not judged
+  here: times belong to ``bench/``;
 - after the restart both clients book again (201), and every booking sent
   after it succeeds;
 - at the end, over REST as admin: every 201 is stored once, with its code and
@@ -78,7 +80,6 @@ FAILS_WITHIN = 4 * WAIT_TIMEOUT + 7
 # take FAILS_WITHIN to fail, and each worker must then send and get the
 # answer of a whole request while the server is still down.
 DOWN = 2 * FAILS_WITHIN + 1
-HANG = FAILS_WITHIN + 9  # no request may take longer (margin for a loaded CI)
 RECOVERY = 30  # both clients book again within this after the restart
 WORKERS = 4  # booking threads, half on each client
 PAUSE = 0.25  # between two bookings of a worker
@@ -255,7 +256,7 @@ def test_zeo_server_restart(restart_cluster):
                 f"    client {a.client}: {a.status} in {a.done - a.sent:.1f} s: "
                 + " ".join(a.error.split())[:100]
             )
-    assert max(a.done - a.sent for a in attempts) < HANG
+    print(f"  longest answer: {max(a.done - a.sent for a in attempts):.1f} s")
     assert {a.status for a in attempts} <= {201, 409, 500}, statuses(attempts)
 
     # Every 201 stored once, at its start; no start booked twice; nothing

@@ -194,6 +194,17 @@ def agent_view(manager, booking):
     return response.json()
 
 
+def channels_logged(manager, booking, event):
+    """The channels the booking's notification log has for an event.
+
+    The log is written in the transaction of the action, so it says at once
+    and for sure what was sent (or tried), where the fake servers can only
+    say what arrived so far.
+    """
+    log = agent_view(manager, booking)["notifications"]
+    return sorted(entry["channel"] for entry in log if entry["event"] == event)
+
+
 def logged(manager, booking, count):
     """The booking's notification log once ``count`` entries are settled."""
 
@@ -342,7 +353,7 @@ class TestLaterEvents:
         [call] = notifying["sms"].received(1)
         assert old in call["json"]["text"] and new in call["json"]["text"]
 
-    def test_cancelled_by_citizen(self, booked, anonymous, notifying):
+    def test_cancelled_by_citizen(self, booked, anonymous, manager, notifying):
         booking, day = booked["booking"], booked["day"]
         notifying["mailbox"].clear()
         notifying["sms"].clear()
@@ -363,6 +374,7 @@ class TestLaterEvents:
         first_event = next(iter(calendar_of(first).walk("VEVENT")))
         assert str(event["uid"]) == str(first_event["uid"])
         # Cancelled by the citizen: mail only out of the box.
+        assert channels_logged(manager, booking, "cancelled_citizen") == ["mail"]
         time.sleep(0.3)
         assert notifying["sms"].calls == []
 
@@ -395,6 +407,7 @@ class TestLaterEvents:
         text = text_of(message)
         assert site_page(booking) in text
         assert calendar_of(message) is None
+        assert channels_logged(manager, booking, "absent") == ["mail"]
         time.sleep(0.3)
         assert notifying["sms"].calls == []
 
@@ -402,8 +415,11 @@ class TestLaterEvents:
         clock.after(booked["booking"]["start"])
         notifying["mailbox"].clear()
         notifying["sms"].clear()
+        before = agent_view(manager, booked["booking"])["notifications"]
         response = manager.post(f"{booked['booking']['@id']}/attended", json={})
         assert response.status_code == 200, response.text
+        # Nothing was even tried: the log has no new entry.
+        assert agent_view(manager, booked["booking"])["notifications"] == before
         time.sleep(0.5)
         assert notifying["mailbox"].messages == []
         assert notifying["sms"].calls == []

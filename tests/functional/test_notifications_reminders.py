@@ -111,14 +111,21 @@ def test_one_reminder_however_many_ticks(
     assert booking["code"] in text_of(message)
     [call] = notifying["sms"].received(1)
     assert call["json"]["text"].startswith("Rappel : rendez-vous Pièces d'identité")
-    # More ticks later still send nothing more.
-    time.sleep(0.3)
+    # More ticks later still send nothing more: the booking's log (written
+    # by the tick's transaction) has the confirmation and one reminder per
+    # channel, and no more; the servers received nothing more either.
     assert tick(manager, notifying)["reminders_sent"] == 0
+    log = logged(manager, booking, 4)
+    assert sorted((entry["event"], entry["channel"]) for entry in log) == [
+        ("created", "mail"),
+        ("created", "sms"),
+        ("reminder", "mail"),
+        ("reminder", "sms"),
+    ]
+    time.sleep(0.3)
     assert len(notifying["mailbox"].messages) == 1
     assert len(notifying["sms"].calls) == 1
-    reminders = [
-        entry for entry in logged(manager, booking, 4) if entry["event"] == "reminder"
-    ]
+    reminders = [entry for entry in log if entry["event"] == "reminder"]
     assert sorted(entry["channel"] for entry in reminders) == ["mail", "sms"]
     assert all(entry["status"] == "sent" for entry in reminders)
     assert all(entry["start"] for entry in reminders)

@@ -14,6 +14,7 @@ from urllib.parse import quote
 
 import gzip
 import pytest
+import re
 import requests
 import transaction
 
@@ -154,11 +155,24 @@ def test_no_leak_through_plone(world, who, portal_url):
         world["site"]["counters"][0]["@id"], params={"fullobjects": 1}
     )
     assert NAME not in listing.text
-    # The sitemap.
+    # The sitemap (off by default: turned on to be read).
+    transaction.begin()
+    api.portal.set_registry_record("plone.enable_sitemap", True)
+    transaction.commit()
     sitemap = requests.get(f"{portal_url}/sitemap.xml.gz", timeout=30)
-    if sitemap.status_code == 200:
-        text = gzip.decompress(sitemap.content).decode()
-        assert world["mine"]["code"].lower() not in text
+    assert sitemap.status_code == 200, sitemap.status_code
+    text = gzip.decompress(sitemap.content).decode()
+    # An index of pages: read them all.
+    pages = re.findall(r"<loc>([^<]*sitemap\.xml\.gz\?page=\d+)</loc>", text)
+    assert pages, text
+    for page in pages:
+        response = requests.get(page.replace("&amp;", "&"), timeout=30)
+        assert response.status_code == 200, page
+        text += gzip.decompress(response.content).decode()
+    # It lists the public content (the service's folder), not the bookings.
+    assert world["site"]["folder"]["@id"] in text
+    assert world["mine"]["code"].lower() not in text
+    assert NAME not in text
 
 
 def test_bookings_are_not_in_the_catalog(world, portal_url):
@@ -311,4 +325,9 @@ def test_citizen_page(world, who, expected):
         assert state == "cancelled"
     elif expected != 200:
         assert response.status_code == expected
+        assert state == "booked"
+    else:
+        # An agent's or manager's post without the page's CSRF token: refused
+        # by plone.protect, and the booking is untouched.
+        assert response.status_code == 403, response.status_code
         assert state == "booked"

@@ -52,7 +52,28 @@ def test_token_is_hashed(setup):
     assert booking.token_hash == codes.hash_token(token)
     assert codes.token_matches(booking.token_hash, token)
     assert not codes.token_matches(booking.token_hash, token[:-1] + "x")
-    assert service.authorise(booking, token) in ("agent", "citizen")
+
+
+def test_token_authorises_an_anonymous_citizen(setup):
+    """As anonymous: an agent (the test user is a Manager) needs no token."""
+    from plone.app.testing import login
+    from plone.app.testing import logout
+    from plone.app.testing import TEST_USER_NAME
+
+    folder, kind, counter = setup
+    booking, token = make(folder, kind)
+    assert service.authorise(booking, None) == "agent"
+    logout()
+    try:
+        assert service.authorise(booking, token) == "citizen"
+        with pytest.raises(service.BookingError) as refused:
+            service.authorise(booking, token[:-1] + ("x" if token[-1] != "x" else "y"))
+        assert refused.value.status == 403
+        with pytest.raises(service.BookingError) as refused:
+            service.authorise(booking, "")
+        assert refused.value.status == 401
+    finally:
+        login(folder.aq_parent, TEST_USER_NAME)
 
 
 def test_codes_are_unique_even_when_randomness_repeats(setup, monkeypatch):

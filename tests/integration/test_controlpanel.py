@@ -334,8 +334,6 @@ class TestForm:
         assert f"{manager.absolute_url()}/++add++RendezvousFolder" in html
 
     def test_links_to_the_folders(self, manager):
-        if "RendezvousFolder" not in api.portal.get_tool("portal_types"):
-            pytest.skip("the RendezvousFolder type is not installed yet")
         folder = api.content.create(
             container=manager, type="RendezvousFolder", id="rdv", title="Mairie"
         )

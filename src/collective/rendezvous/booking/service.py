@@ -730,3 +730,76 @@ def unschedule(booking) -> None:
     _transition(booking, "unschedule")
     booking.log("unscheduled", by="planning")
     notify(BookingUnscheduledEvent(booking))
+
+
+# -- edits of a booking's details ------------------------------------------------
+
+# What an agent may change on a booking (PATCH of the booking, its @@edit
+# form); the time and the counter change only by moving it (``reschedule``).
+EDITABLE = ("beneficiary", "email", "phone", "comment", "option", "partner_type")
+
+
+def edit(booking, data) -> list[str]:
+    """Change a booking's details, checked as when booking; the names changed.
+
+    Every value is checked before anything is stored: one refused value (a
+    ``BookingError``) changes nothing. The history records who changed which
+    fields, never the values: anonymisation (anonymise.py) empties the
+    fields and would miss old personal values kept in the history.
+    """
+    if not isinstance(data, dict):
+        raise BookingError(400, _("The body must be a JSON object."))
+    for name in data:
+        if name not in EDITABLE:
+            raise BookingError(
+                400,
+                _(
+                    'The field "${field}" of a booking cannot be changed; the '
+                    "fields that can be are: ${fields}.",
+                    mapping={"field": name, "fields": ", ".join(EDITABLE)},
+                ),
+                name,
+            )
+    if booking.anonymised:
+        raise BookingError(
+            409, _("This booking is anonymised: its details can no longer change.")
+        )
+    values = {}
+    for name, value in data.items():
+        value = "" if value is None else value
+        if not isinstance(value, str):
+            raise BookingError(400, _("This value must be a text."), field=name)
+        values[name] = value.strip()
+    checked = {}
+    appointment_type = booking.__parent__.get_appointment_type()
+    for name, value in values.items():
+        if name == "beneficiary":
+            checked[name] = clean_text(value, name, required=True)
+        elif name == "email":
+            # Agents may book without an e-mail address: they may remove it.
+            checked[name] = clean_email(value, required=False)
+        elif name == "phone":
+            region = phones.place_region(booking.__parent__.__parent__)
+            checked[name] = clean_phone(value, region=region)
+        elif name == "comment":
+            checked[name] = clean_text(
+                value, name, required=False, maximum=2000, multiline=True
+            )
+        elif appointment_type is None:
+            raise BookingError(
+                409, _("This booking's appointment type no longer exists."), name
+            )
+        elif name == "option":
+            checked[name] = _option(appointment_type, value)
+        else:
+            checked[name] = _partner_type(appointment_type, value)
+    changed = [
+        name
+        for name in EDITABLE
+        if name in checked and checked[name] != (getattr(booking, name, "") or "")
+    ]
+    for name in changed:
+        setattr(booking, name, checked[name])
+    if changed:
+        booking.log("edited", by=_actor(True), fields=changed)
+    return changed

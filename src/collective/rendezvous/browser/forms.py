@@ -12,6 +12,7 @@ written.
 
 from collective.rendezvous import _
 from collective.rendezvous import logger
+from collective.rendezvous.content.booking import IBooking
 from plone.dexterity.browser.add import DefaultAddForm
 from plone.dexterity.browser.add import DefaultAddView
 from plone.dexterity.browser.edit import DefaultEditForm
@@ -55,3 +56,38 @@ class AddForm(RefuseForgedInput, DefaultAddForm):
 
 class AddView(DefaultAddView):
     form = AddForm
+
+
+class BookingEditForm(EditForm):
+    """A booking's @@edit: its details go through the booking service.
+
+    The same checks as a PATCH of the booking (``service.edit``): a refused
+    value is shown under its field and nothing is stored; a change is
+    recorded in the booking's history.
+    """
+
+    def applyChanges(self, data):
+        from collective.rendezvous.booking import service
+        from z3c.form.interfaces import ActionExecutionError
+        from z3c.form.interfaces import NOT_CHANGED
+        from z3c.form.interfaces import WidgetActionExecutionError
+        from zope.interface import Invalid
+
+        values = {
+            name: value
+            for name, value in data.items()
+            if name in service.EDITABLE and value is not NOT_CHANGED
+        }
+        try:
+            changed = service.edit(self.context, values)
+        except service.BookingError as error:
+            if error.field in self.widgets:
+                raise WidgetActionExecutionError(
+                    error.field, Invalid(error.message)
+                ) from None
+            raise ActionExecutionError(Invalid(error.message)) from None
+        return {IBooking: changed} if changed else {}
+
+
+BookingEditView = layout.wrap_form(BookingEditForm)
+classImplements(BookingEditView, IDexterityEditForm)

@@ -29,6 +29,12 @@ class RendezvousSettingsForm(RefuseForgedInput, RegistryEditForm):
     default_fieldset_label = _("Opening days")
 
     def applyChanges(self, data):
+        # The token is never shown (SecretWidget): empty means "keep it".
+        if (
+            "sms_gateway_token" in data
+            and not (data["sms_gateway_token"] or "").strip()
+        ):
+            del data["sms_gateway_token"]
         # Drop the holidays kept open that the new region does not have.
         if "holiday_region" in data and "holidays_open" in data:
             data["holidays_open"] = keep_region_holidays(

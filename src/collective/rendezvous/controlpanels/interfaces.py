@@ -11,12 +11,14 @@ from collective.rendezvous import _
 from collective.rendezvous.content import reference_week
 from collective.rendezvous.content.fields import StrictDate
 from collective.rendezvous.content.validation import RendezvousValidationError
+from collective.rendezvous.notifications.gateways import secure_url
 from collective.rendezvous.notifications.schema import check_matrix
 from collective.rendezvous.notifications.schema import INotificationRow
 from collective.rendezvous.notifications.texts import default_matrix
 from collective.rendezvous.phones import DEFAULT_REGION
 from collective.rendezvous.phones import FRENCH_REGIONS
 from collective.rendezvous.widgets import RowsFieldWidget
+from collective.rendezvous.widgets import SecretFieldWidget
 from collective.z3cform.datagridfield.registry import DictRow
 from datetime import date
 from plone.autoform import directives
@@ -166,6 +168,24 @@ def check_url(value) -> bool:
     if value and not re.match(r"^https?://[^\s/]+[^\s]*$", value.strip()):
         raise RendezvousValidationError(
             _("Write a web address starting with https:// (or http://).")
+        )
+    return True
+
+
+def check_gateway_url(value) -> bool:
+    """The SMS gateway's address: https, since its token is sent to it.
+
+    http:// only to this machine (localhost, 127.0.0.1, ::1): a local relay,
+    or the tests' fake gateway.
+    """
+    check_url(value)
+    if value and not secure_url(value):
+        raise RendezvousValidationError(
+            _(
+                "The SMS gateway's address must start with https:// (its token "
+                "is sent with every message); http:// is accepted only for "
+                "this machine (localhost, 127.0.0.1, ::1)."
+            )
         )
     return True
 
@@ -418,12 +438,19 @@ class IRendezvousSettings(model.Schema):
         default="",
         missing_value="",
         required=False,
-        constraint=check_url,
+        constraint=check_gateway_url,
     )
 
+    # Write-only: never shown by the form or returned by GET (the REST
+    # serializer leaves it out); the form keeps it when left empty.
+    directives.widget("sms_gateway_token", SecretFieldWidget)
     sms_gateway_token = schema.TextLine(
         title=_("SMS gateway token"),
-        description=_('HTTP JSON gateway: sent as "Authorization: Bearer <token>".'),
+        description=_(
+            'HTTP JSON gateway: sent as "Authorization: Bearer <token>". It '
+            "is never shown again once saved: leave the field empty to keep "
+            "the stored token, type a new one to replace it."
+        ),
         default="",
         missing_value="",
         required=False,

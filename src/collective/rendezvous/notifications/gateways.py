@@ -8,6 +8,9 @@ ship with the add-on:
     ``Authorization: Bearer <sms_gateway_token>`` and the JSON body
     ``{"to": "+33612345678", "from": "<sms_sender>", "text": "..."}``; any
     2xx answer is a success, anything else a failure (retried by the tick).
+    The token travels in the request: the address must be ``https://``
+    (``http://`` only to this machine, a local relay or the tests), checked
+    when the settings are saved and again before each message is sent.
 ``log``
     writes the SMS to the instance's log and sends nothing, for sites
     without an SMS provider (the default).
@@ -31,7 +34,31 @@ from zope.interface import Interface
 import json
 import re
 import urllib.error
+import urllib.parse
 import urllib.request
+
+
+# http:// is accepted to these hosts only: the token never leaves the machine.
+LOOPBACK = frozenset({"localhost", "127.0.0.1", "::1"})
+
+
+def secure_url(url: str) -> bool:
+    """Whether the gateway token may be sent to ``url``.
+
+    ``https://`` to any host, or ``http://`` to this machine (localhost,
+    127.0.0.1, ::1). The host is the one ``urllib`` connects to, so
+    ``http://127.0.0.1@example.org/`` is not loopback.
+    """
+    try:
+        parts = urllib.parse.urlsplit((url or "").strip())
+        host = parts.hostname
+    except ValueError:
+        return False
+    if not host or any(char.isspace() for char in url.strip()):
+        return False
+    if parts.scheme == "https":
+        return True
+    return parts.scheme == "http" and host in LOOPBACK
 
 
 class SMSError(Exception):
@@ -76,8 +103,11 @@ class HTTPJSONGateway:
 
     def send(self, recipient, text, config):
         url = (config.get("url") or "").strip()
-        if not url.startswith(("http://", "https://")):
+        if not url:
             raise SMSError("no SMS gateway URL is set")
+        if not secure_url(url):
+            # Set in the registry by other means than the settings' checks.
+            raise SMSError("the SMS gateway URL must start with https://")
         body = json.dumps(
             {"to": recipient, "from": config.get("sender") or "", "text": text}
         ).encode("utf-8")
