@@ -275,9 +275,9 @@ class IRendezvousSettings(model.Schema):
         title=_("Municipal services"),
         description=_(
             "The user groups that are municipal services; an appointment type "
-            "is managed by some of them. Leave empty to use every group except "
-            "Plone's own (Administrators, Site Administrators, Reviewers, "
-            "Authenticated Users)."
+            "is managed by those of them it names. Only the groups ticked here "
+            "are services: when none is ticked, no group is, and only managers "
+            "see the bookings."
         ),
         value_type=schema.Choice(vocabulary="plone.app.vocabularies.Groups"),
         default=[],
