@@ -27,6 +27,7 @@ gets the appointment service's page as ``{link}``, and the booking code as
 """
 
 from Acquisition import aq_base
+from collective.rendezvous import links
 from collective.rendezvous import logger
 from collective.rendezvous.booking.serialize import booking_ics
 from collective.rendezvous.booking.serialize import manage_url
@@ -46,7 +47,6 @@ from zope.annotation.interfaces import IAnnotations
 from zope.component import queryUtility
 
 import datetime
-import icalendar
 import random
 import re
 import time
@@ -106,7 +106,6 @@ def read_config() -> dict | None:
             "token": settings.sms_gateway_token or "",
             "sender": settings.sms_sender or "",
         },
-        "public_url": (settings.public_url or "").rstrip("/"),
         "from_address": api.portal.get_registry_record(
             "plone.email_from_address", default=""
         )
@@ -119,15 +118,6 @@ def read_config() -> dict | None:
 # -- what to send ------------------------------------------------------------------
 
 
-def public(url: str, config: dict) -> str:
-    """A site URL as citizens reach it (the ``public_url`` setting, if set)."""
-    base = config.get("public_url")
-    portal_url = api.portal.get().absolute_url()
-    if base and url.startswith(portal_url):
-        return base + url[len(portal_url) :]
-    return url
-
-
 def merge_values(booking, config: dict, token: str | None = None) -> dict:
     """The merge fields of R7 for a booking, plus ``code`` and ``link``."""
     language = config["language"]
@@ -136,7 +126,9 @@ def merge_values(booking, config: dict, token: str | None = None) -> dict:
     place = counter.__parent__
     appointment_type = counter.get_appointment_type()
     folder = service_folder(booking)
-    link = manage_url(folder, booking, token) if token else folder.absolute_url()
+    # The site's stored address, never the request's host (issue 12).
+    folder_url = links.url_of(folder)
+    link = manage_url(folder, booking, token, folder_url) if token else folder_url
     minutes = None
     if booking.start is not None and booking.end is not None:
         minutes = int((booking.end - booking.start).total_seconds() // 60)
@@ -153,7 +145,7 @@ def merge_values(booking, config: dict, token: str | None = None) -> dict:
         if previous is not None
         else "",
         "code": booking.code or "",
-        "link": public(link, config),
+        "link": link,
     }
 
 
@@ -250,18 +242,9 @@ def build(booking, event: str, config: dict, token: str | None = None) -> list:
 
 
 def calendar_file(booking, method: str, config: dict) -> bytes:
-    """The booking's .ics (``booking_ics``), its UID on the public host."""
-    folder = service_folder(booking)
-    data = booking_ics(folder, booking, method=method)
-    if not config.get("public_url"):
-        return data
-    host = config["public_url"].split("/")[2] if "//" in config["public_url"] else ""
-    if not host:
-        return data
-    calendar = icalendar.Calendar.from_ical(data)
-    for component in calendar.walk("VEVENT"):
-        component["uid"] = icalendar.vText(f"{booking.UID()}@{host}")
-    return calendar.to_ical()
+    """The booking's .ics (``booking_ics``); its UID does not depend on the
+    request (``links.calendar_uid``)."""
+    return booking_ics(service_folder(booking), booking, method=method)
 
 
 def mail_message(booking, event: str, config: dict, subject: str, body: str):
