@@ -31,7 +31,12 @@ def reader(site, manager, anonymous, functional_portal):  # noqa: F811
     api.user.create(email="reader@example.org", username="reader", password=PASSWORD)
     api.group.add_user(groupname="newsletter", username="reader")
     transaction.commit()
-    booked = book(anonymous, site, at(next_weekday(0), "09:00"))
+    booked = book(
+        anonymous,
+        site,
+        at(next_weekday(0), "09:00"),
+        counter=site["counters"][0]["UID"],  # the agenda looked at
+    )
     assert booked.status_code == 201, booked.text
     save_type(manager, site)
     return booked.json()
