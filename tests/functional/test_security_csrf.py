@@ -199,3 +199,58 @@ def test_anonymous_citizen_with_token_unchanged(site, manager, booked):  # noqa:
     )
     assert response.status_code == 200, response.text
     assert state(manager, booked) == "cancelled"
+
+
+# plone.restapi's own writes on the add-on's content and settings: the same rule.
+
+
+def test_cookie_session_content_writes_refused(site, manager, browser, portal_url):  # noqa: F811
+    counter = site["counters"][0]["@id"]
+    json_headers = {"Accept": "application/json", "Content-Type": "application/json"}
+    before = manager.get(counter).json()
+    response = browser.patch(counter, json={"title": "Forged"}, headers=json_headers)
+    assert response.status_code == 403, response.text
+    assert "CSRF" in response.json()["message"]
+    # A text/plain POST that plone.restapi would read as JSON: no counter added.
+    response = browser.post(
+        site["place"]["@id"],
+        data=json.dumps(
+            {
+                "@type": "Counter",
+                "title": "Forged",
+                "appointment_type": site["type"]["UID"],
+            }
+        ),
+        headers={"Accept": "application/json", "Content-Type": "text/plain"},
+    )
+    assert response.status_code == 403, response.text
+    response = browser.delete(counter, headers={"Accept": "application/json"})
+    assert response.status_code == 403, response.text
+    after = manager.get(counter)
+    assert after.status_code == 200
+    assert after.json()["title"] == before["title"]
+    items = manager.get(site["place"]["@id"]).json()["items"]
+    assert "Forged" not in [item["title"] for item in items]
+    panel = f"{portal_url}/@controlpanels/rendezvous"
+    response = browser.patch(panel, json={"bookings_per_hour": 1}, headers=json_headers)
+    assert response.status_code == 403, response.text
+    assert manager.get(panel).json()["data"]["bookings_per_hour"] != 1
+
+
+def test_cookie_session_content_writes_with_token(site, manager, browser, portal_url):  # noqa: F811
+    token = csrf_token(browser, portal_url)
+    response = browser.patch(
+        site["counters"][0]["@id"],
+        json={"title": "Guichet A"},
+        headers={"Accept": "application/json", "X-CSRF-TOKEN": token},
+    )
+    assert response.status_code == 204, response.text
+    assert manager.get(site["counters"][0]["@id"]).json()["title"] == "Guichet A"
+
+
+def test_basic_auth_content_writes_accepted(site, manager):  # noqa: F811
+    response = manager.patch(site["counters"][0]["@id"], json={"title": "Guichet A"})
+    assert response.status_code == 204, response.text
+    response = manager.delete(site["counters"][1]["@id"])
+    assert response.status_code == 204, response.text
+    assert manager.get(site["counters"][1]["@id"]).status_code == 404

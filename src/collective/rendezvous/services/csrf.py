@@ -71,3 +71,40 @@ def check_write(request) -> None:
     if not safe:
         raise CrossSiteRequest()
     alsoProvides(request, IDisableCSRFProtection)
+
+
+SAFE_METHODS = frozenset(("GET", "HEAD", "OPTIONS"))
+BODY_METHODS = frozenset(("POST", "PUT", "PATCH"))
+
+
+def _of_the_addon(request) -> bool:
+    """Is the published REST service about the add-on's content or settings?"""
+    from Acquisition import aq_chain
+    from collective.rendezvous.content.folder import IRendezvousFolder
+
+    if "/@controlpanels/rendezvous" in (request.get("PATH_INFO") or ""):
+        return True
+    context = getattr(request.get("PUBLISHED"), "context", None)
+    return any(IRendezvousFolder.providedBy(obj) for obj in aq_chain(context))
+
+
+def refuse_forged_writes(event) -> None:
+    """Every authenticated REST write on the add-on's content or settings,
+    plone.restapi's own too (content added, changed, deleted in an appointment
+    service; ``PATCH @controlpanels/rendezvous``), meets the same rule as the
+    add-on's services (``IPubAfterTraversal``: the user is known, nothing is
+    done yet). ``DELETE`` has no body: the header or the token is enough."""
+    from plone.rest.interfaces import IAPIRequest
+    from zope.i18n import translate
+
+    request = event.request
+    method = (request.get("REQUEST_METHOD") or "GET").upper()
+    if method in SAFE_METHODS or not IAPIRequest.providedBy(request):
+        return
+    if api.user.is_anonymous() or not _of_the_addon(request):
+        return
+    if has_token(request) or (
+        has_auth_header(request) and (method not in BODY_METHODS or is_json(request))
+    ):
+        return
+    raise Forbidden(translate(CrossSiteRequest.message, context=request))
