@@ -158,3 +158,38 @@ def form_fields(html: str, action: str) -> list[tuple[str, str]]:
     reader.feed(html)
     assert reader.fields, f"no form posting to {action}"
     return reader.fields
+
+
+def cookie_session(portal_url: str, user: str, password: str):
+    """A requests session logged in through Plone's login form, as a browser:
+    its only credentials are the ``__ac`` cookie (no Authorization header)."""
+    import re
+    import requests
+
+    session = requests.Session()
+    page = session.get(f"{portal_url}/login", timeout=30)
+    button = re.search(r'<(?:input|button)[^>]*name="([^"]*buttons\.login)"', page.text)
+    assert button, "no login button in the login form"
+    response = session.post(
+        f"{portal_url}/login",
+        data={
+            "__ac_name": user,
+            "__ac_password": password,
+            button.group(1): "Log in",
+        },
+        timeout=30,
+    )
+    assert response.status_code == 200, response.status_code
+    assert session.cookies.get("__ac"), "the login form set no __ac cookie"
+    return session
+
+
+def csrf_token(session, portal_url: str) -> str:
+    """plone.protect's token of the session's user, read from the site's page
+    (its toolbar's links carry it, as the site's own forms do)."""
+    import re
+
+    page = session.get(portal_url, timeout=30)
+    match = re.search(r"_authenticator(?:=|\" value=\")([0-9a-f]{40})", page.text)
+    assert match, "no CSRF token in the page"
+    return match.group(1)

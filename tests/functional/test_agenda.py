@@ -56,6 +56,9 @@ def agents(site, manager, functional_portal):  # noqa: F811
         user = service.replace("service", "agent")
         api.user.create(email=f"{user}@example.org", username=user, password=PASSWORD)
         api.group.add_user(groupname=service, username=user)
+    api.portal.set_registry_record(
+        "collective.rendezvous.service_groups", ["service_a", "service_b"]
+    )
     transaction.commit()
     response = manager.patch(
         site["type"]["@id"],

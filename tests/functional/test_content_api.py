@@ -273,6 +273,9 @@ class TestPermissions:
                 email=f"{user}@example.org", username=user, password="secret-password"
             )
             api.group.add_user(groupname=service, username=user)
+        api.portal.set_registry_record(
+            "collective.rendezvous.service_groups", ["service_a", "service_b"]
+        )
         transaction.commit()
 
     def session(self, user):

@@ -169,6 +169,9 @@ def notifying(functional_portal, smtp_server, sms_server):
     api.portal.set_registry_record(prefix + "sms_gateway_url", sms_server.url)
     api.portal.set_registry_record(prefix + "sms_gateway_token", SMS_TOKEN)
     api.portal.set_registry_record(prefix + "sms_sender", "MAIRIE")
+    # What the install stores on a real site (the test site was installed by
+    # a script, without an address): links are built on it, not the request.
+    api.portal.set_registry_record(prefix + "public_url", portal.absolute_url())
     transaction.commit()
     return {"mailbox": mailbox, "sms": sms_server, "portal": portal}
 

@@ -34,6 +34,9 @@ def world(site, manager, anonymous, functional_portal):  # noqa: F811
             email=f"{user}@example.org", username=user, password="secret-password"
         )
         api.group.add_user(groupname=service, username=user)
+    api.portal.set_registry_record(
+        "collective.rendezvous.service_groups", ["service_a", "service_b"]
+    )
     transaction.commit()
     response = manager.patch(site["type"]["@id"], json={"services": ["service_a"]})
     assert response.status_code == 204

@@ -247,10 +247,16 @@ class TestVocabularies:
         vocab = vocabulary(portal, "PartnerTypes")
         assert [(term.value, term.title) for term in vocab] == [("ecole", "École")]
 
-    def test_services_default_to_every_non_builtin_group(self, portal):
-        assert tokens(portal, "Services") == []
+    def test_no_service_by_default(self, portal):
+        """Issue 12.6: an empty setting is no service, not every group."""
         api.group.create(groupname="etat-civil", title="État civil")
+        api.group.create(groupname="newsletter", title="Newsletter")
+        assert tokens(portal, "Services") == []
+
+    def test_services_sorted_by_title(self, portal):
         api.group.create(groupname="urbanisme", title="Urbanisme")
+        api.group.create(groupname="etat-civil", title="État civil")
+        get_settings().service_groups = ["urbanisme", "etat-civil"]
         vocab = vocabulary(portal, "Services")
         assert [(term.token, term.title) for term in vocab] == [
             ("etat-civil", "État civil"),

@@ -333,7 +333,9 @@ class TestMessages:
         assert values["code"] == booking.code
         assert values["link"].endswith(f"code={booking.code}&token={token}")
         later = dispatch.merge_values(booking, config)
-        assert later["link"] == booking.__parent__.__parent__.__parent__.absolute_url()
+        # No address stored (the test site was installed by a script): the
+        # path of the service, never the request's host.
+        assert later["link"] == "/rdv"
 
     def test_public_url(self, booking, portal):
         booking, token = booking

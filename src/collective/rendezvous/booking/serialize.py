@@ -1,5 +1,6 @@
 """The JSON of a booking (api.md, "Bookings"), and its iCalendar event."""
 
+from collective.rendezvous.links import calendar_uid
 from collective.rendezvous.slots.generation import site_timezone
 from plone import api
 
@@ -17,11 +18,12 @@ def booking_url(folder, booking) -> str:
     return f"{folder.absolute_url()}/@bookings/{booking.code}"
 
 
-def manage_url(folder, booking, token: str) -> str:
-    """The citizen's private page for this booking."""
-    return (
-        f"{folder.absolute_url()}/rendezvous-manage?code={booking.code}&token={token}"
-    )
+def manage_url(folder, booking, token: str, folder_url: str | None = None) -> str:
+    """The citizen's private page for this booking (on ``folder_url``, by
+    default the folder's URL in this request)."""
+    if folder_url is None:
+        folder_url = folder.absolute_url()
+    return f"{folder_url}/rendezvous-manage?code={booking.code}&token={token}"
 
 
 def booking_json(folder, booking, agent: bool, token: str | None = None) -> dict:
@@ -89,8 +91,9 @@ def booking_ics(folder, booking, method: str = "PUBLISH") -> bytes:
     calendar.add("version", "2.0")
     calendar.add("method", method)
     event = icalendar.Event()
-    host = folder.absolute_url().split("/")[2]
-    event.add("uid", f"{booking.UID()}@{host}")
+    # Never the request's host: the same booking is the same event, however
+    # the site was reached (issue 12).
+    event.add("uid", calendar_uid(booking))
     event.add("dtstamp", datetime.datetime.now(datetime.UTC))
     event.add("dtstart", booking.start.astimezone(datetime.UTC))
     event.add("dtend", booking.end.astimezone(datetime.UTC))

@@ -86,7 +86,8 @@ class IAppointmentType(model.Schema):
         title=_("Services"),
         description=_(
             "The services (groups) whose agents manage the counters of this "
-            "type. Leave empty for all services."
+            "type. When none is ticked, the type has no agents: only managers "
+            "see its bookings."
         ),
         value_type=SafeChoice(vocabulary="collective.rendezvous.Services"),
         required=False,

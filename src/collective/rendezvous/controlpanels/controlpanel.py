@@ -59,6 +59,11 @@ class RendezvousControlPanel(ControlPanelFormWrapper):
             for brain in brains
         ]
 
+    def public_url_missing(self) -> bool:
+        """Warn when ``public_url`` is empty: notification links then use the
+        address stored at install, or have no host at all (issue 12)."""
+        return not api.portal.get_registry_record(f"{PREFIX}.public_url", default="")
+
     def add_folder_url(self) -> str:
         return f"{api.portal.get().absolute_url()}/++add++RendezvousFolder"
 

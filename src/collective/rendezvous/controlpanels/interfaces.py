@@ -297,9 +297,9 @@ class IRendezvousSettings(model.Schema):
         title=_("Municipal services"),
         description=_(
             "The user groups that are municipal services; an appointment type "
-            "is managed by some of them. Leave empty to use every group except "
-            "Plone's own (Administrators, Site Administrators, Reviewers, "
-            "Authenticated Users)."
+            "is managed by those of them it names. Only the groups ticked here "
+            "are services: when none is ticked, no group is, and only managers "
+            "see the bookings."
         ),
         value_type=schema.Choice(vocabulary="plone.app.vocabularies.Groups"),
         default=[],
@@ -370,6 +370,7 @@ class IRendezvousSettings(model.Schema):
             "phone_region",
             "sms_countries",
             "mail_smtputf8",
+            "site_url",
         ],
     )
 
@@ -472,9 +473,23 @@ class IRendezvousSettings(model.Schema):
         title=_("Public address of the site"),
         description=_(
             "The site's address as citizens reach it, e.g. "
-            "https://www.ville.fr, used for the links in notifications. "
-            "Empty: the address of the request, which is wrong for reminders "
-            "when the scheduled task calls the back end directly."
+            "https://www.ville.fr: every link in notifications and the "
+            "identifiers of calendar events are written with it, never with "
+            "the address a request came through. Set at installation from "
+            "the site's address. Empty: the address stored at installation."
+        ),
+        default="",
+        missing_value="",
+        required=False,
+        constraint=check_url,
+    )
+
+    directives.mode(site_url="display")
+    site_url = schema.TextLine(
+        title=_("Address of the site at installation"),
+        description=_(
+            "Stored when the add-on was installed; used for the links in "
+            "notifications when the public address is empty."
         ),
         default="",
         missing_value="",

@@ -36,6 +36,7 @@ server offers it, else with its domain in IDNA form (see ``addresses``).
 
 from Acquisition import aq_base
 from collective.rendezvous import addresses
+from collective.rendezvous import links
 from collective.rendezvous import logger
 from collective.rendezvous import phones
 from collective.rendezvous.booking.serialize import booking_ics
@@ -118,7 +119,6 @@ def read_config() -> dict | None:
             "token": settings.sms_gateway_token or "",
             "sender": settings.sms_sender or "",
         },
-        "public_url": (settings.public_url or "").rstrip("/"),
         "from_address": api.portal.get_registry_record(
             "plone.email_from_address", default=""
         )
@@ -131,15 +131,6 @@ def read_config() -> dict | None:
 # -- what to send ------------------------------------------------------------------
 
 
-def public(url: str, config: dict) -> str:
-    """A site URL as citizens reach it (the ``public_url`` setting, if set)."""
-    base = config.get("public_url")
-    portal_url = api.portal.get().absolute_url()
-    if base and url.startswith(portal_url):
-        return base + url[len(portal_url) :]
-    return url
-
-
 def merge_values(booking, config: dict, token: str | None = None) -> dict:
     """The merge fields of R7 for a booking, plus ``code`` and ``link``."""
     language = config["language"]
@@ -148,7 +139,9 @@ def merge_values(booking, config: dict, token: str | None = None) -> dict:
     place = counter.__parent__
     appointment_type = counter.get_appointment_type()
     folder = service_folder(booking)
-    link = manage_url(folder, booking, token) if token else folder.absolute_url()
+    # The site's stored address, never the request's host (issue 12).
+    folder_url = links.url_of(folder)
+    link = manage_url(folder, booking, token, folder_url) if token else folder_url
     minutes = None
     if booking.start is not None and booking.end is not None:
         minutes = int((booking.end - booking.start).total_seconds() // 60)
@@ -165,7 +158,7 @@ def merge_values(booking, config: dict, token: str | None = None) -> dict:
         if previous is not None
         else "",
         "code": booking.code or "",
-        "link": public(link, config),
+        "link": link,
         "option": booking.option or "",
         "bring": (
             (getattr(appointment_type, "what_to_bring", "") or "").strip()
@@ -273,7 +266,8 @@ def build(booking, event: str, config: dict, token: str | None = None) -> list:
 
 
 def calendar_file(booking, method: str, config: dict) -> bytes:
-    """The booking's .ics (``booking_ics``), its UID on the public host.
+    """The booking's .ics (``booking_ics``); its UID does not depend on the
+    request (``links.calendar_uid``).
 
     An iTIP REQUEST or CANCEL (RFC 5546) names its ORGANIZER, the site's
     sender address, and its ATTENDEE, the citizen (who booked: accepted, no
@@ -281,11 +275,7 @@ def calendar_file(booking, method: str, config: dict) -> bytes:
     """
     folder = service_folder(booking)
     calendar = icalendar.Calendar.from_ical(booking_ics(folder, booking, method))
-    public_url = config.get("public_url") or ""
-    host = public_url.split("/")[2] if "//" in public_url else ""
     for component in calendar.walk("VEVENT"):
-        if host:
-            component["uid"] = icalendar.vText(f"{booking.UID()}@{host}")
         if config.get("from_address"):
             organizer = icalendar.vCalAddress(f"mailto:{config['from_address']}")
             if config.get("from_name"):

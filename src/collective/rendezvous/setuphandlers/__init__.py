@@ -18,7 +18,12 @@ class HiddenProfiles:
 
 
 def post_install(context):
-    """Run after the default profile is applied."""
+    """Run after the default profile is applied: store the site's address
+    for the links in notifications (``public_url``, ``site_url``)."""
+    from collective.rendezvous.links import store_site_url
+    from plone import api
+
+    store_site_url(api.portal.get())
 
 
 def uninstall(context):

@@ -252,9 +252,9 @@ def ensure_services() -> None:
 def ensure_settings() -> None:
     """Open Saturdays (the standard week has Saturday hours); list the services.
 
-    When the "Municipal services" setting is empty every group is a service;
-    when it names groups, the demo services are added to it so that the
-    appointment types may name them.
+    The demo services are added to the "Municipal services" setting (kept
+    with the groups it already names): an empty setting means no service,
+    so the demo chooses its own explicitly.
     """
     from collective.rendezvous.controlpanels.settings import get_settings
 
@@ -264,7 +264,7 @@ def ensure_settings() -> None:
         settings.open_weekdays = [*weekdays, "saturday"]
     groups = list(settings.service_groups or ())
     missing = [s["id"] for s in SERVICES if s["id"] not in groups]
-    if groups and missing:
+    if missing:
         settings.service_groups = groups + missing
 
 

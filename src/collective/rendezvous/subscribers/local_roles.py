@@ -1,9 +1,11 @@
 """Give the services of an appointment type the agent role on its counters (R14).
 
-A service is a Plone group. The groups named in an appointment type's
-``services`` (all services when it is empty) hold the local role
+A service is a Plone group named in the "Municipal services" setting. The
+services named in an appointment type's ``services`` hold the local role
 ``RendezvousAgent`` on each counter of that type; the role is added and
-removed as the type, the counter or the list of services changes. Other
+removed as the type, the counter or the list of services changes. Nothing
+empty means "everyone": a type without services, or a site without services
+in its settings, has no agents (only managers handle its bookings). Other
 local roles, given by hand in the Sharing tab, are left alone.
 """
 
@@ -18,12 +20,13 @@ AGENT_ROLE = "RendezvousAgent"
 
 
 def service_groups(appointment_type) -> set[str]:
-    """The group ids that manage an appointment type (empty field = all)."""
+    """The group ids that manage an appointment type: the services it names
+    that are still services in the settings (none when it names none)."""
     services = set(getattr(appointment_type, "services", None) or ())
-    if services:
-        return services
+    if not services:
+        return set()
     factory = getUtility(IVocabularyFactory, "collective.rendezvous.Services")
-    return {term.value for term in factory(appointment_type)}
+    return services & {term.value for term in factory(appointment_type)}
 
 
 def sync_counter_roles(counter) -> bool:

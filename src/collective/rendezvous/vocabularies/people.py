@@ -10,12 +10,6 @@ from zope.schema.vocabulary import SimpleVocabulary
 import unicodedata
 
 
-# Plone's own groups, never a municipal service unless listed explicitly.
-BUILTIN_GROUPS = frozenset(
-    ("AuthenticatedUsers", "Administrators", "Site Administrators", "Reviewers")
-)
-
-
 def _setting(name: str):
     try:
         return getattr(get_settings(), name)
@@ -50,16 +44,14 @@ def _sort_key(title: str) -> str:
 def service_groups() -> list:
     """The Plone groups that are municipal services.
 
-    Those listed in the ``service_groups`` setting (skipping deleted ones), or
-    every group except Plone's own when that setting is empty.
+    Those listed in the ``service_groups`` setting (skipping deleted ones).
+    When that setting is empty there is no service, so no agent: a group made
+    for something else (a newsletter, an intranet team) never gets to see the
+    bookings unless the administrator names it (issue 12).
     """
     chosen = _setting("service_groups") or []
-    if chosen:
-        groups = [api.group.get(groupname=group_id) for group_id in chosen]
-        return [group for group in groups if group is not None]
-    return [
-        group for group in api.group.get_groups() if group.getId() not in BUILTIN_GROUPS
-    ]
+    groups = [api.group.get(groupname=group_id) for group_id in chosen]
+    return [group for group in groups if group is not None]
 
 
 @provider(IVocabularyFactory)

@@ -6,21 +6,25 @@ from collective.rendezvous.content.apply import apply_week
 from collective.rendezvous.content.counter import ICounter
 from collective.rendezvous.content.validation import message_of
 from collective.rendezvous.services import error_body
+from collective.rendezvous.services.csrf import check_write
+from collective.rendezvous.services.csrf import CrossSiteRequest
 from plone import api
 from plone.app.uuid.utils import uuidToObject
-from plone.protect.interfaces import IDisableCSRFProtection
 from plone.restapi.deserializer import json_body
 from plone.restapi.services import Service
-from zope.interface import alsoProvides
 
 import datetime
+import transaction
 
 
 class ApplyWeek(Service):
     """Body: {"counter": UID, "start": "YYYY-MM-DD", "end": "YYYY-MM-DD"}."""
 
     def reply(self):
-        alsoProvides(self.request, IDisableCSRFProtection)
+        try:
+            check_write(self.request)
+        except CrossSiteRequest as error:
+            return self.error(403, None, error.message)
         data = json_body(self.request)
         if not isinstance(data, dict):
             return self.error(400, "body", _("The body must be a JSON object."))
@@ -57,5 +61,7 @@ class ApplyWeek(Service):
             ],
         }
 
-    def error(self, status: int, field: str, message):
+    def error(self, status: int, field: str | None, message):
+        # A refused request changes nothing.
+        transaction.doom()
         return error_body(self.request, status, message, field)

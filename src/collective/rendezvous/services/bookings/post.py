@@ -5,9 +5,9 @@ from collective.rendezvous.booking import service
 from collective.rendezvous.booking.serialize import booking_json
 from collective.rendezvous.booking.service import BookingError
 from collective.rendezvous.services.bookings.base import BookingsService
-from plone.protect.interfaces import IDisableCSRFProtection
+from collective.rendezvous.services.csrf import check_write
+from collective.rendezvous.services.csrf import CrossSiteRequest
 from plone.restapi.deserializer import json_body
-from zope.interface import alsoProvides
 
 
 ACTIONS = ("cancel", "reschedule", "absent", "attended")
@@ -15,9 +15,12 @@ ACTIONS = ("cancel", "reschedule", "absent", "attended")
 
 class BookingsPost(BookingsService):
     def handle(self):
-        # Anonymous citizens book without a session: there is no CSRF token
-        # to check, and the token in the body authorises their actions.
-        alsoProvides(self.request, IDisableCSRFProtection)
+        # Anonymous citizens book without a session: the token in the body
+        # authorises their actions. A session must prove it is no forgery.
+        try:
+            check_write(self.request)
+        except CrossSiteRequest as error:
+            raise BookingError(403, error.message) from None
         try:
             data = json_body(self.request)
         except Exception:
