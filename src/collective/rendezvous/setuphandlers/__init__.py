@@ -39,6 +39,38 @@ TYPES = (
 FALLBACK_VIEW = "listing_view"
 
 
+def unshare_settings_rows() -> None:
+    """Give the settings' row fields fresh copies before they are registered.
+
+    The rows of the list settings (closures, partner types, notifications)
+    are collective.z3cform.datagridfield's *persistent* ``DictRow`` fields,
+    created once at import time. ``registerInterface`` stores that very
+    object in the registry (plone.registry adapts a persistent field to
+    itself), so it belongs to the ZODB connection of the first install; a
+    later install through another connection of the same process (uninstall
+    then install again without restarting) failed with "Attempt to store an
+    object from a foreign database connection". A copy that belongs to no
+    connection is stored instead.
+    """
+    from collective.rendezvous.controlpanels.interfaces import IRendezvousSettings
+    from persistent import Persistent
+    from zope.schema import getFields
+
+    import copy
+
+    for field in getFields(IRendezvousSettings).values():
+        row = getattr(field, "value_type", None)
+        if isinstance(row, Persistent) and row._p_jar is not None:
+            fresh = copy.copy(row)
+            fresh._p_jar = fresh._p_oid = None
+            field.value_type = fresh
+
+
+def pre_install(context):
+    """Run before the default profile is applied."""
+    unshare_settings_rows()
+
+
 def post_install(context):
     """Run after the default profile is applied.
 

@@ -9,7 +9,9 @@ def register_settings(context) -> None:
     """
     from collective.rendezvous.controlpanels.interfaces import IRendezvousSettings
     from collective.rendezvous.controlpanels.interfaces import PREFIX
+    from collective.rendezvous.setuphandlers import unshare_settings_rows
     from plone.registry.interfaces import IRegistry
     from zope.component import getUtility
 
+    unshare_settings_rows()  # see there: the rows' fields of another connection
     getUtility(IRegistry).registerInterface(IRendezvousSettings, prefix=PREFIX)
