@@ -39,31 +39,47 @@ TYPES = (
 FALLBACK_VIEW = "listing_view"
 
 
-def unshare_settings_rows() -> None:
-    """Give the settings' row fields fresh copies before they are registered.
-
-    The rows of the list settings (closures, partner types, notifications)
-    are collective.z3cform.datagridfield's *persistent* ``DictRow`` fields,
-    created once at import time. ``registerInterface`` stores that very
-    object in the registry (plone.registry adapts a persistent field to
-    itself), so it belongs to the ZODB connection of the first install; a
-    later install through another connection of the same process (uninstall
-    then install again without restarting) failed with "Attempt to store an
-    object from a foreign database connection". A copy that belongs to no
-    connection is stored instead.
-    """
+def _unbound_rows() -> dict:
+    """Copies of the settings' row fields that no ZODB connection holds."""
     from collective.rendezvous.controlpanels.interfaces import IRendezvousSettings
     from persistent import Persistent
     from zope.schema import getFields
 
     import copy
 
-    for field in getFields(IRendezvousSettings).values():
-        row = getattr(field, "value_type", None)
-        if isinstance(row, Persistent) and row._p_jar is not None:
-            fresh = copy.copy(row)
-            fresh._p_jar = fresh._p_oid = None
-            field.value_type = fresh
+    return {
+        name: copy.copy(field.value_type)
+        for name, field in getFields(IRendezvousSettings).items()
+        if isinstance(getattr(field, "value_type", None), Persistent)
+    }
+
+
+# Taken when the module is imported (ZCML loading), before any install.
+_ROWS = _unbound_rows()
+
+
+def unshare_settings_rows() -> None:
+    """Give the settings' row fields fresh copies no connection holds.
+
+    The rows of the list settings (closures, partner types, notifications)
+    are collective.z3cform.datagridfield's *persistent* ``DictRow`` fields,
+    created once at import time. ``registerInterface`` stores that very
+    object in the registry (plone.registry adapts a persistent field to
+    itself), so it then belongs to the ZODB connection of that install: a
+    later install through another connection of the same process (uninstall
+    then install again without restarting) failed with "Attempt to store an
+    object from a foreign database connection", and the schema kept an object
+    of a closed connection. Called before and after each registration, so the
+    registry stores a copy and the schema keeps one of its own.
+    """
+    from collective.rendezvous.controlpanels.interfaces import IRendezvousSettings
+    from zope.schema import getFields
+
+    import copy
+
+    fields = getFields(IRendezvousSettings)
+    for name, row in _ROWS.items():
+        fields[name].value_type = copy.copy(row)
 
 
 def pre_install(context):
@@ -81,6 +97,7 @@ def post_install(context):
     from collective.rendezvous.subscribers.states import sync_state
     from plone import api
 
+    unshare_settings_rows()
     catalog = api.portal.get_tool("portal_catalog")
     for brain in catalog.unrestrictedSearchResults(
         portal_type=["AppointmentType", "Place", "ReferenceWeek", "Counter"]

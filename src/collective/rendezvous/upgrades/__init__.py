@@ -15,3 +15,4 @@ def register_settings(context) -> None:
 
     unshare_settings_rows()  # see there: the rows' fields of another connection
     getUtility(IRegistry).registerInterface(IRendezvousSettings, prefix=PREFIX)
+    unshare_settings_rows()
