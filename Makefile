@@ -25,15 +25,34 @@ help: ## This list
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-# The stamp is remade when a file that decides what is installed changes.
-# psycopg2 (RelStorage's driver) builds against libpq: pg-deps first.
-$(VENV)/.installed: $(BIN)/python constraints.txt requirements.txt setup.py | pg-deps
+# Two installs, each with a stamp remade when a file that decides what it
+# installs changes:
+# - `make install` (what `make start` needs): the add-on and what the demo site
+#   uses (requirements.txt). Nothing is built from source, no root needed.
+# - `make install-test` (what `make test`, lint, bench... need): that, plus
+#   the test and dev extras (requirements-test.txt), among them psycopg2
+#   (RelStorage's driver), which builds against libpq: pg-deps first.
+$(VENV)/.installed: $(BIN)/python constraints.txt requirements.txt setup.py
 	$(BIN)/python -m pip install -q -c constraints.txt pip setuptools wheel
 	$(BIN)/python -m pip install -q -r requirements.txt
 	@touch $@
 
+$(VENV)/.installed-test: $(VENV)/.installed requirements-test.txt | pg-deps
+	$(BIN)/python -m pip install -q -r requirements-test.txt
+	@touch $@
+
+# STORAGE=relstorage for `make start-cluster`: RelStorage and psycopg2 only
+# (the PostgreSQL server is yours, see docs/relstorage.rst); psycopg2 builds
+# against libpq (pg_config): libpq-deps first.
+$(VENV)/.installed-relstorage: $(VENV)/.installed | libpq-deps
+	$(BIN)/python -m pip install -q -c constraints.txt -e '.[relstorage]'
+	@touch $@
+
 .PHONY: install
-install: $(VENV)/.installed ## Create .venv and install the pinned set (idempotent)
+install: $(VENV)/.installed ## Create .venv, install the add-on and what the demo needs (idempotent)
+
+.PHONY: install-test
+install-test: $(VENV)/.installed-test ## `make install` plus the test and dev tools (psycopg2 needs libpq)
 
 # --- the demo site ------------------------------------------------------------
 
@@ -67,7 +86,7 @@ CLUSTER ?= $(if $(filter relstorage,$(STORAGE)),var/cluster-relstorage,var/clust
 RENDER_STORAGE := $(if $(filter relstorage,$(STORAGE)),--storage relstorage --dsn "$(DSN)")
 
 .PHONY: start-cluster
-start-cluster: install ## ZEO server (or STORAGE=relstorage DSN=...) + two Zope processes (8081, 8082)
+start-cluster: install $(if $(filter relstorage,$(STORAGE)),$(VENV)/.installed-relstorage) ## ZEO server (or STORAGE=relstorage DSN=...) + two Zope processes (8081, 8082)
 	@[ -f $(CLUSTER)/cluster.json ] || \
 	  $(BIN)/python scripts/cluster.py render $(CLUSTER) --clients 2 --http-ports 8081,8082 \
 	    $(RENDER_STORAGE)
@@ -81,7 +100,7 @@ stop-cluster: ## Stop what `make start-cluster` runs
 # --- quality -------------------------------------------------------------------
 
 .PHONY: test
-test: install browser-deps pg-deps ## Run the whole test suite
+test: install-test browser-deps pg-deps ## Run the whole test suite
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 # The browser tests (tests/browser) drive Debian's chromium with Playwright's
@@ -122,6 +141,18 @@ pg-deps: ## Install what RelStorage and its test need: postgresql, libpq-dev (ap
 	  echo "WARNING: without libpq-dev (pg_config), psycopg2 does not build."; \
 	fi
 
+# psycopg2 for `make start-cluster STORAGE=relstorage`: libpq-dev only.
+.PHONY: libpq-deps
+libpq-deps:
+	@if command -v pg_config >/dev/null; then :; \
+	elif command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
+	  echo "Installing Debian's libpq-dev for psycopg2 (apt-get)."; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpq-dev; \
+	else \
+	  echo "WARNING: libpq-dev (pg_config) is missing and not installable here (needs root"; \
+	  echo "WARNING: and apt-get): psycopg2 does not build."; \
+	fi
+
 $(AXE): tests/browser/package.json tests/browser/package-lock.json
 	@if command -v npm >/dev/null; then \
 	  mkdir -p .browser && cp tests/browser/package.json tests/browser/package-lock.json .browser/ && \
@@ -131,21 +162,21 @@ $(AXE): tests/browser/package.json tests/browser/package-lock.json
 	fi
 
 .PHONY: lint
-lint: install ## ruff check, ruff format --check, zpretty --check
+lint: install-test ## ruff check, ruff format --check, zpretty --check
 	$(BIN)/ruff check src tests bench scripts setup.py
 	$(BIN)/ruff format --check src tests bench scripts setup.py
 	find src -name '*.zcml' -o -name '*.xml' | grep -v '/locales/' | \
 	  xargs $(BIN)/zpretty --check
 
 .PHONY: format
-format: install ## Format the code (ruff, zpretty)
+format: install-test ## Format the code (ruff, zpretty)
 	$(BIN)/ruff check --fix src tests bench scripts setup.py
 	$(BIN)/ruff format src tests bench scripts setup.py
 	find src -name '*.zcml' -o -name '*.xml' | grep -v '/locales/' | \
 	  xargs $(BIN)/zpretty -i
 
 .PHONY: bench
-bench: install ## Run the benchmarks in bench/ and print their tables
+bench: install-test ## Run the benchmarks in bench/ and print their tables
 	@for script in bench/*.py; do \
 	  [ -e "$$script" ] || continue; \
 	  echo "== $$script"; $(BIN)/python $$script || exit 1; done
@@ -153,7 +184,7 @@ bench: install ## Run the benchmarks in bench/ and print their tables
 # --- pins and buildout ------------------------------------------------------------
 
 .PHONY: constraints
-constraints: install ## Regenerate constraints.txt and versions.cfg from .venv
+constraints: install-test ## Regenerate constraints.txt and versions.cfg from .venv
 	$(BIN)/python scripts/pins.py freeze --python $(BIN)/python
 	$(BIN)/python scripts/pins.py versions-cfg
 
@@ -180,7 +211,7 @@ check-buildout: buildout ## Run buildout from scratch and check bin/instance and
 LOCALES := src/collective/rendezvous/locales
 
 .PHONY: i18n
-i18n: install ## Extract messages and sync the fr/en catalogues (needs i18ndude)
+i18n: install-test ## Extract messages and sync the fr/en catalogues (needs i18ndude)
 	$(BIN)/python -m pip install -q -c constraints.txt i18ndude
 	$(BIN)/i18ndude rebuild-pot --pot $(LOCALES)/collective.rendezvous.pot \
 	  --create collective.rendezvous --merge $(LOCALES)/manual.pot \

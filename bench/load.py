@@ -485,10 +485,16 @@ def proof_rows(proof: dict, label: str) -> list[tuple[str, str, str, str]]:
         ),
         (
             "  stored but never answered 201",
-            f"{len(proof['extra'])} (answers lost with a killed process: "
-            f"{proof['unsure']} writes)",
-            "≤ lost answers",
+            f"{len(proof['extra'])} (booking POSTs left without answer by the "
+            f"killed process: {proof['lost_posts']})",
+            "≤ unanswered POSTs",
             yes(len(proof["extra"]) <= proof["lost_posts"]),
+        ),
+        (
+            "  cancels/moves left without answer",
+            f"{proof['unsure']} (state not checked: either outcome is valid)",
+            "",
+            "",
         ),
         (
             "  cancelled/moved-from slots freed",

@@ -233,8 +233,10 @@ def slots_service(site, folder, form: dict):
 
 
 def encode(body) -> str:
-    """JSON as plone.restapi's ``Service.render`` writes it."""
-    return json.dumps(body, indent=2, sort_keys=True, separators=(", ", ": "))
+    """JSON as ``SlotsGet.render`` writes it (compact): its own function."""
+    from collective.rendezvous.services.slots.get import encode
+
+    return encode(body)
 
 
 def time_slots_inprocess(results: dict, site, info: dict, key: str) -> None:
@@ -242,7 +244,7 @@ def time_slots_inprocess(results: dict, site, info: dict, key: str) -> None:
 
     ``free_slots`` is the query (slots/query.py); ``reply`` is the service's
     reply (the query again, plus one dict per slot); ``json`` is the encoding
-    plone.restapi's ``Service.render`` does (``indent=2``).
+    ``SlotsGet.render`` does (compact, ``services/slots/get.py`` ``encode``).
     """
     from collective.rendezvous.slots.query import free_slots
     from plone import api

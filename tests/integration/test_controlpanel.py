@@ -448,8 +448,33 @@ class TestConfiglet:
 
 
 class TestUninstall:
+    """Uninstalling keeps the settings unless asked (issue 13, point 16)."""
+
     @pytest.fixture(autouse=True)
     def uninstalled(self, installer, package_name):
+        installer.uninstall_product(package_name)
+
+    def test_records_kept(self, portal):
+        registry = getUtility(IRegistry)
+        for name in getFieldNames(IRendezvousSettings):
+            assert PREFIX + name in registry.records
+        assert get_settings() is not None
+
+    def test_configlet_removed(self, portal):
+        controlpanel = portal.portal_controlpanel
+        assert controlpanel.getActionObject("Products/rendezvous") is None
+
+    def test_vocabularies_survive(self, portal):
+        assert tokens(portal, "PartnerTypes") != []
+        assert "easter_monday" in tokens(portal, "Holidays")
+
+
+class TestUninstallDeletingSettings:
+    @pytest.fixture(autouse=True)
+    def uninstalled(self, installer, package_name):
+        api.portal.set_registry_record(
+            "collective.rendezvous.delete_settings_on_uninstall", True
+        )
         installer.uninstall_product(package_name)
 
     def test_records_removed(self, portal):
@@ -458,10 +483,6 @@ class TestUninstall:
             assert PREFIX + name not in registry.records
         with pytest.raises(KeyError):
             get_settings()
-
-    def test_configlet_removed(self, portal):
-        controlpanel = portal.portal_controlpanel
-        assert controlpanel.getActionObject("Products/rendezvous") is None
 
     def test_vocabularies_survive(self, portal):
         assert tokens(portal, "PartnerTypes") == []

@@ -27,3 +27,25 @@ def test_upgrade_from_1001_adds_new_records_and_keeps_values(portal, package_nam
     assert setup.getLastVersionForProfile(profile) == ("1002",)
     assert registry[f"{PREFIX}.bookings_per_hour"] == 7
     assert registry[f"{PREFIX}.anonymise_after_months"] == 12
+
+
+def test_upgrade_from_1001_adds_the_agenda_action_and_navigation(portal, package_name):
+    from plone import api
+
+    actions = portal.portal_actions
+    category = actions.get("user")
+    category.manage_delObjects(
+        [name for name in category.objectIds() if name.startswith("rendezvous")]
+    )
+    displayed = [
+        name
+        for name in api.portal.get_registry_record("plone.displayed_types")
+        if name != "RendezvousFolder"
+    ]
+    api.portal.set_registry_record("plone.displayed_types", tuple(displayed))
+    setup = portal.portal_setup
+    profile = f"{package_name}:default"
+    setup.setLastVersionForProfile(profile, "1001")
+    setup.upgradeProfile(profile)
+    assert any(name.startswith("rendezvous") for name in category.objectIds())
+    assert "RendezvousFolder" in api.portal.get_registry_record("plone.displayed_types")

@@ -535,3 +535,21 @@ class IRendezvousSettings(model.Schema):
         default=False,
         required=False,
     )
+
+    model.fieldset(
+        "uninstall",
+        label=_("Uninstall"),
+        fields=["delete_settings_on_uninstall"],
+    )
+
+    delete_settings_on_uninstall = schema.Bool(
+        title=_("Delete these settings when the add-on is uninstalled"),
+        description=_(
+            "Unticked (the default), uninstalling keeps every setting of this "
+            "page and installing again finds them as they were. Ticked, "
+            "uninstalling deletes them and installing again starts from the "
+            "defaults."
+        ),
+        default=False,
+        required=False,
+    )

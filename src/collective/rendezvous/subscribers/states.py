@@ -1,11 +1,15 @@
 """Keep the workflow state of configuration content in line with its fields.
 
 Appointment types and places are ``public`` when "Visible on the portal" is
-ticked and ``internal`` otherwise; reference weeks are always ``internal``;
-appointment services and counters stay ``public``.
+ticked and ``internal`` otherwise; reference weeks and counters are always
+``internal`` (they hold working data: closure reasons, schedules, the agents'
+roles; citizens see their slots through ``@slots`` and the booking page,
+never the objects, and the site search must not list them); appointment
+services (the booking page) stay ``public``.
 """
 
 from collective.rendezvous.content.appointment_type import IAppointmentType
+from collective.rendezvous.content.counter import ICounter
 from collective.rendezvous.content.place import IPlace
 from collective.rendezvous.content.reference_week import IReferenceWeek
 from plone import api
@@ -15,7 +19,7 @@ WORKFLOW = "rendezvous_config_workflow"
 
 
 def wanted_state(obj) -> str | None:
-    if IReferenceWeek.providedBy(obj):
+    if IReferenceWeek.providedBy(obj) or ICounter.providedBy(obj):
         return "internal"
     if IAppointmentType.providedBy(obj) or IPlace.providedBy(obj):
         return "public" if getattr(obj, "portal_visible", True) else "internal"
