@@ -45,6 +45,10 @@ def members(functional_portal, site, manager):  # noqa: F811
             email=f"{user}@example.org", username=user, password="secret-password"
         )
     api.group.add_user(groupname="etat_civil", username="agent")
+    # Only the groups of this setting are services (issue 12, point 6).
+    api.portal.set_registry_record(
+        "collective.rendezvous.service_groups", ["etat_civil"]
+    )
     transaction.commit()
     response = manager.patch(site["type"]["@id"], json={"services": ["etat_civil"]})
     assert response.status_code == 204, response.text

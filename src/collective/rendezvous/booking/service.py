@@ -428,13 +428,23 @@ def book(folder, data) -> tuple[object, str]:
     # Counted in this transaction: a booking refused later counts for nothing.
     if limits is not None:
         ratelimit.record_address(limits.bookings_per_hour or 0)
-    if email or phone:
+    if (email or phone) and _contact_cap() != 0:
+        # Not when the cap is off: concurrent bookings for one e-mail would
+        # then conflict on its entry for nothing (the day record is the guard).
         ratelimit.record_contact(folder, booking, now)
     booking.log("booked", by=_actor(as_agent), start=booking.start.isoformat())
     created = BookingCreatedEvent(booking, by=booking.booked_by)
     created.token = token  # for the confirmation's private link; never stored
     notify(created)
     return booking, token
+
+
+def _contact_cap() -> int:
+    """Active bookings allowed per e-mail and per phone (0: no cap)."""
+    from collective.rendezvous.controlpanels.settings import get_settings
+
+    cap = get_settings().bookings_per_contact
+    return ratelimit.DEFAULT_CAP if cap is None else cap
 
 
 def _check_limits(email: str, phone: str, now: datetime.datetime):
@@ -448,8 +458,7 @@ def _check_limits(email: str, phone: str, now: datetime.datetime):
     wait = ratelimit.address_wait(settings.bookings_per_hour or 0)
     if wait:
         raise BookingError(429, ratelimit.ADDRESS_MESSAGE, retry_after=wait)
-    cap = settings.bookings_per_contact
-    cap = ratelimit.DEFAULT_CAP if cap is None else cap
+    cap = _contact_cap()
     over = ratelimit.contact_over(cap, email, phone, now)
     if over == "email":
         raise BookingError(
