@@ -513,26 +513,68 @@ class TestExport:
         assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
         assert response.headers["Content-Disposition"].startswith("attachment;")
         assert response.content.startswith("\ufeff".encode())
-        rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
-        assert rows[0][:4] == ["Code", "State", "Start", "End"]
-        assert len(rows[0]) == 15
+        text = response.content.decode("utf-8-sig")
+        rows = list(csv.reader(io.StringIO(text)))
+        # An English site: commas; every text cell quoted.
+        assert text.startswith('"Code","State","Date","Start","End",')
+        assert rows[0][:5] == ["Code", "State", "Date", "Start", "End"]
+        assert len(rows[0]) == 16
         assert len(rows) == 3
         first, other = rows[1], rows[2]
         assert first[1] == "Booked"
-        assert first[2] == at(day, "09:00")
-        assert first[4:8] == ["Mairie", "Guichet 1", "Pièces d'identité", "CNI"]
+        # The date and the times in their own columns.
+        assert first[2:5] == [day.isoformat(), "09:00", "09:20"]
+        assert first[5:9] == ["Mairie", "Guichet 1", "Pièces d'identité", "CNI"]
         # Formula injection is defused.
-        assert first[9] == '\'=HYPERLINK("http://evil.example","x")'
-        assert first[11] == "'+33612345678"
-        assert first[12] == "'@SUM(A1)"
-        assert first[13] == "Citizen"
+        assert first[10] == '\'=HYPERLINK("http://evil.example","x")'
+        assert first[13] == "'@SUM(A1)"
+        # The phone as people write it: no apostrophe, nothing to run.
+        assert first[12] == "06 12 34 56 78"
+        assert '"06 12 34 56 78"' in text
+        assert first[14] == "Citizen"
         assert other[0] == second["code"]
-        # Semicolons for French Excel; agent_b sees none of these bookings.
+        # Semicolons on request; agent_b sees none of these bookings.
         response = agents["a"].get(url, params={**params, "separator": "semicolon"})
-        assert response.content.decode("utf-8-sig").startswith("Code;State;")
+        assert response.content.decode("utf-8-sig").startswith('"Code";"State";')
         response = agents["b"].get(url, params=params)
         assert response.status_code == 200
         assert len(response.content.decode("utf-8-sig").splitlines()) == 1
+
+    def test_csv_french_site(self, site, agents, anonymous):  # noqa: F811
+        """A French site: ';' by default, French headers, foreign phones +."""
+        day = next_weekday(0)
+        citizen_booking(anonymous, site, day, "09:00", phone="+44 20 7946 0958")
+        citizen_booking(anonymous, site, day, "09:20")
+        transaction.abort()
+        api.portal.set_registry_record("plone.default_language", "fr")
+        transaction.commit()
+        url = f"{site['place']['@id']}/@@rendezvous-export.csv"
+        params = {"start": day.isoformat(), "end": day.isoformat()}
+        response = agents["a"].get(url, params=params)
+        assert response.status_code == 200, response.text
+        text = response.content.decode("utf-8-sig")
+        assert text.startswith('"Code";"')
+        rows = list(csv.reader(io.StringIO(text), delimiter=";"))
+        assert len(rows) == 3 and all(len(row) == 16 for row in rows)
+        assert [row[12] for row in rows[1:]] == ["+44 20 7946 0958", "06 12 34 56 78"]
+        # The comma stays available; the agenda's form offers ';' first.
+        response = agents["a"].get(url, params={**params, "separator": "comma"})
+        assert response.content.decode("utf-8-sig").startswith('"Code","')
+        html = agents["a"].get(agenda_url(site["counters"][0], day)).text
+        [selected] = re.findall(r"<option[^>]*selected[^>]*>", html)
+        assert 'value="semicolon"' in selected
+
+    def test_defuse_keeps_phones_readable(self):
+        from collective.rendezvous.browser.export import defuse
+        from collective.rendezvous.browser.export import readable_phone
+
+        assert defuse(readable_phone("+33612345678")) == "06 12 34 56 78"
+        assert defuse(readable_phone("+442079460958")) == "+44 20 7946 0958"
+        # Not a phone number: defused like any other cell.
+        assert defuse(readable_phone("+1+cmd|' /C calc'!A0")) == (
+            "'+1+cmd|' /C calc'!A0"
+        )
+        assert defuse("+33612345678") == "'+33612345678"
 
     def test_period_checked(self, site, agents):  # noqa: F811
         url = f"{site['folder']['@id']}/@@rendezvous-export.csv"

@@ -202,6 +202,12 @@ class BackOfficeView(BrowserView):
     def timezone_name(self) -> str:
         return site_timezone().key
 
+    def default_separator(self) -> str:
+        """The CSV export's separator chosen first: semicolon on a French site."""
+        from collective.rendezvous.browser.export import default_delimiter
+
+        return "semicolon" if default_delimiter() == ";" else "comma"
+
     def now(self) -> datetime.datetime:
         return datetime.datetime.now(site_timezone())
 
