@@ -1,0 +1,128 @@
+"""The counter's add and edit forms refuse what the REST API refuses (issue 13).
+
+The grid rows of a counter (schedule, closures) are checked as a whole, with
+the field errors of the API (overlapping schedule rows, a row or a closure
+that ends before it starts), and nothing is saved. The empty new row of a
+grid says nothing after another error. The site owner works in the forms,
+logged in with HTTP basic authentication.
+"""
+
+from playwright.sync_api import expect
+from plone.app.testing import SITE_OWNER_NAME
+from plone.app.testing import SITE_OWNER_PASSWORD
+
+import base64
+import pytest
+
+
+@pytest.fixture
+def owner_page(browser, portal_url):
+    token = base64.b64encode(
+        f"{SITE_OWNER_NAME}:{SITE_OWNER_PASSWORD}".encode()
+    ).decode()
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 900},
+        locale="en-GB",
+        extra_http_headers={"Authorization": f"Basic {token}"},
+    )
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def fill_new_row(page, field, **cells):
+    """Fill the grid's empty new row (the browser makes it a row of the value)."""
+    for name, value in cells.items():
+        cell = f"#form-widgets-{field}-AA-widgets-{name}"
+        if name == "week":
+            page.select_option(cell, label=value)
+        else:
+            page.fill(cell, value)
+
+
+def field_error(page, field) -> str:
+    """The error shown under a field of the form (one, not empty)."""
+    error = page.locator(f"#formfield-form-widgets-{field} .invalid-feedback").last
+    expect(error).to_be_visible()
+    text = error.inner_text().strip()
+    assert text
+    return text
+
+
+def api_refusal(manager, url, **body) -> str:
+    response = manager.patch(url, json=body)
+    assert response.status_code == 400, response.text
+    return response.text
+
+
+def save(page):
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save").click()
+
+
+def test_edit_form_refuses_what_the_api_refuses(owner_page, site, manager):
+    page = owner_page
+    counter, other = site["counters"]
+    before = manager.get(counter["@id"]).json()
+    page.goto(f"{counter['@id']}/@@edit")
+    # A second schedule row inside the first one, a closure backwards.
+    fill_new_row(page, "schedule", week="Semaine", start="2027-01-01", end="2027-02-01")
+    fill_new_row(page, "closures", start="2027-03-05", end="2027-03-01")
+    save(page)
+
+    expect(page.locator(".alert-danger, .portalMessage.error").first).to_be_visible()
+    schedule_error = field_error(page, "schedule")
+    closures_error = field_error(page, "closures")
+    assert "overlaps" in schedule_error
+    assert "ends before it starts" in closures_error
+    # The same messages as the API's for the same rows (on the other counter:
+    # the form holds this one's lock).
+    overlapping = other["schedule"] + [
+        {"week": site["week"]["UID"], "start": "2027-01-01", "end": "2027-02-01"}
+    ]
+    assert schedule_error in api_refusal(manager, other["@id"], schedule=overlapping)
+    assert closures_error in api_refusal(
+        manager, other["@id"], closures=[{"start": "2027-03-05", "end": "2027-03-01"}]
+    )
+    # The grids' empty new rows are not rows: no "Required" on them.
+    expect(page.get_by_text("Required input is missing")).to_have_count(0)
+    after = manager.get(counter["@id"]).json()
+    assert after["schedule"] == before["schedule"]
+    assert after["closures"] == before["closures"]
+
+    # Corrected (the overlapping row removed, the closure the right way
+    # round), the form saves.
+    page.fill("#form-widgets-schedule-1-widgets-start", "2029-01-01")
+    page.fill("#form-widgets-schedule-1-widgets-end", "2029-02-01")
+    page.fill("#form-widgets-closures-0-widgets-start", "2027-03-01")
+    page.fill("#form-widgets-closures-0-widgets-end", "2027-03-05")
+    save(page)
+    expect(page.locator(".invalid-feedback")).to_have_count(0)
+    after = manager.get(counter["@id"]).json()
+    assert [row["start"] for row in after["schedule"]][-1] == "2029-01-01"
+    assert [(c["start"], c["end"]) for c in after["closures"]] == [
+        ("2027-03-01", "2027-03-05")
+    ]
+
+
+def test_add_form_refuses_a_row_ending_before_it_starts(owner_page, site, manager):
+    page = owner_page
+    page.goto(f"{site['place']['@id']}/++add++Counter")
+    page.fill("#form-widgets-IBasic-title, #form-widgets-title", "Guichet 3")
+    page.select_option("#form-widgets-appointment_type", label="Pièces d'identité")
+    fill_new_row(page, "schedule", week="Semaine", start="2027-02-01", end="2027-01-01")
+    save(page)
+    error = field_error(page, "schedule")
+    assert error in api_refusal(
+        manager,
+        site["counters"][1]["@id"],
+        schedule=[
+            {"week": site["week"]["UID"], "start": "2027-02-01", "end": "2027-01-01"}
+        ],
+    )
+    expect(page.get_by_text("Required input is missing")).to_have_count(0)
+    titles = [
+        item["title"] for item in manager.get(site["place"]["@id"]).json()["items"]
+    ]
+    assert "Guichet 3" not in titles
