@@ -16,6 +16,7 @@ import csv
 import datetime
 import icalendar
 import io
+import logging
 import pytest
 import re
 import requests
@@ -218,6 +219,54 @@ class TestAgenda:
             f"{site['counters'][0]['@id']}/@@rendezvous-feed.ics/calendar",
         ):
             assert agents["a"].get(url).status_code == 404, url
+
+    def test_other_service_is_a_403_page_not_an_error(
+        self,
+        site,  # noqa: F811
+        agents,
+        caplog,
+    ):
+        """Issue 13 (17): an agent of another service gets a 403 page; the
+        event log has it at INFO, not as an ERROR with a traceback."""
+        day = next_weekday(0)
+        counter = site["counters"][0]
+        caplog.set_level(logging.INFO)
+        for url in (
+            agenda_url(counter, day),
+            f"{counter['@id']}/@@rendezvous-feed",
+            f"{counter['@id']}/@@rendezvous-export.csv",
+        ):
+            caplog.clear()
+            response = agents["b"].get(url, allow_redirects=False)
+            assert response.status_code == 403, url
+            errors = [r for r in caplog.records if r.levelno >= logging.WARNING]
+            assert not errors, [r.getMessage()[:200] for r in errors]
+            assert "Not your service" in response.text
+            assert "Guichet 1" in response.text
+            assert any(
+                r.name == "collective.rendezvous.backoffice"
+                and r.levelno == logging.INFO
+                and "agent_b" in r.getMessage()
+                for r in caplog.records
+            )
+
+    def test_no_byline_on_back_office_pages(self, site, agents):  # noqa: F811
+        """Issue 13 (17): Plone's byline is about the content, not the page."""
+        day = next_weekday(0)
+        counter = site["counters"][0]
+        for url in (
+            agenda_url(counter, day),
+            agenda_url(counter, day, "week"),
+            agenda_url(site["place"], day),
+            f"{counter['@id']}/@@rendezvous-feed",
+            f"{site['folder']['@id']}/@@rendezvous-unscheduled",
+        ):
+            response = agents["a"].get(url)
+            assert response.status_code == 200, url
+            assert "rendezvous-backoffice" in response.text
+            assert 'id="section-byline"' not in response.text, url
+        # The content's own view keeps it.
+        assert 'id="section-byline"' in agents["a"].get(counter["@id"]).text
 
     def test_garbage_parameters(self, site, agents):  # noqa: F811
         url = f"{site['counters'][0]['@id']}/@@rendezvous-agenda"

@@ -30,21 +30,23 @@ from collective.rendezvous.slots.query import free_slots
 from collective.rendezvous.slots.query import to_datetime
 from collective.rendezvous.slots.store import get_store
 from plone import api
+from plone.app.layout.viewlets.common import ViewletBase
 from plone.app.uuid.utils import uuidToObject
 from plone.protect import CheckAuthenticator
 from plone.protect.interfaces import IDisableCSRFProtection
 from Products.Five.browser import BrowserView
 from Products.Five.browser.pagetemplatefile import ViewPageTemplateFile
 from urllib.parse import urlencode
-from zExceptions import Forbidden
 from zExceptions import NotFound
 from zExceptions import Unauthorized
 from zope.i18n import translate
 from zope.interface import alsoProvides
 from zope.interface import implementer
+from zope.interface import Interface
 from zope.publisher.interfaces import IPublishTraverse
 
 import datetime
+import logging
 import transaction
 
 
@@ -152,14 +154,22 @@ def safe_came_from(request, url) -> str | None:
     return url if portal_url.isURLInPortal(url) else None
 
 
-def deny():
-    """Refuse: log in first (anonymous), or 403 (someone of another service)."""
-    if api.user.is_anonymous():
-        raise Unauthorized("Log in as an agent of this service.")
-    raise Forbidden("You do not manage the bookings here.")
+logger = logging.getLogger("collective.rendezvous.backoffice")
 
 
-@implementer(IPublishTraverse)
+class IBackOfficeView(Interface):
+    """A page of the agents' back office (not about the content it is on)."""
+
+
+class NoByline(ViewletBase):
+    """Plone's byline ("by admin — last modified") says nothing of a back-office
+    page: it is left out of them."""
+
+    def render(self):
+        return ""
+
+
+@implementer(IPublishTraverse, IBackOfficeView)
 class BackOfficeView(BrowserView):
     """What the back-office pages share: access check, bookings, actions.
 
@@ -168,14 +178,35 @@ class BackOfficeView(BrowserView):
     counter(s) concerned (``allowed``). This answers 403 to an agent of
     another service rather than Plone's login redirect, and lets agents
     reach a place that is not visible on the portal.
+
+    The 403 is a page of its own, not a raised ``Forbidden``: Plone's error
+    log records every ``Forbidden`` as an ERROR (with its traceback) in the
+    event log, and an agent following an old link is not an error of the
+    site. It is logged at INFO.
     """
 
     macros_template = ViewPageTemplateFile("templates/agenda_macros.pt")
+    denied_template = ViewPageTemplateFile("templates/agenda_denied.pt")
 
     def __call__(self):
         if not self.allowed():
-            deny()
+            return self.deny()
         return self.render()
+
+    def deny(self):
+        """Log in first (anonymous), or a 403 page (someone of another service)."""
+        if api.user.is_anonymous():
+            raise Unauthorized("Log in as an agent of this service.")
+        logger.info(
+            "Refused %s to %s: not an agent of this service",
+            self.request.get("URL", ""),
+            api.user.get_current().getId(),
+        )
+        response = self.request.response
+        response.setStatus(403)
+        response.setHeader("Cache-Control", "private, no-store")
+        response.setHeader("Content-Type", "text/html; charset=utf-8")
+        return self.denied_template()
 
     def allowed(self) -> bool:
         return service.may_manage(self.context)
