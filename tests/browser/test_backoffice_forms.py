@@ -10,6 +10,8 @@ logged in with HTTP basic authentication.
 from playwright.sync_api import expect
 from plone.app.testing import SITE_OWNER_NAME
 from plone.app.testing import SITE_OWNER_PASSWORD
+from test_agenda import citizen_booking
+from test_slots_api import next_weekday
 
 import base64
 import pytest
@@ -126,3 +128,57 @@ def test_add_form_refuses_a_row_ending_before_it_starts(owner_page, site, manage
         item["title"] for item in manager.get(site["place"]["@id"]).json()["items"]
     ]
     assert "Guichet 3" not in titles
+
+
+def test_closure_that_unschedules_bookings_asks_first(
+    owner_page, citizen_site, manager, anonymous, bookings
+):
+    """Issue 13 (12): the bookings a closure unschedules, before and after."""
+    page, site = owner_page, citizen_site
+    counter = site["counters"][0]
+    day = next_weekday(1)
+    booked = citizen_booking(anonymous, site, day, "09:20")
+    # Another counter's booking that day is not concerned.
+    citizen_booking(anonymous, site, day, "09:40", counter=1)
+    page.goto(f"{counter['@id']}/@@edit")
+    fill_new_row(page, "closures", start=day.isoformat(), end=day.isoformat())
+    save(page)
+
+    # Not saved: the form lists the booking and asks.
+    warning = page.locator(".rendezvous-unschedule-list li")
+    expect(warning).to_have_count(1)
+    expect(warning).to_contain_text(booked["code"])
+    expect(warning).to_contain_text("Jeanne Martin")
+    expect(warning).to_contain_text("09:20")
+    expect(page.locator(".rendezvous-unschedule-warning")).to_contain_text(
+        "unschedule 1 booked"
+    )
+    assert manager.get(counter["@id"]).json()["closures"] == []
+    states = {b["code"]: b["state"] for b in bookings(site)}
+    assert set(states.values()) == {"booked"}
+
+    # Confirmed: saved, and the message says what it did.
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save and unschedule these bookings").click()
+    messages = page.locator("#global_statusmessage")
+    expect(messages).to_contain_text("Changes saved")
+    expect(messages).to_contain_text("1 booking(s) unscheduled")
+    expect(messages).to_contain_text(booked["code"])
+    assert manager.get(counter["@id"]).json()["closures"][0]["start"] == (
+        day.isoformat()
+    )
+    states = {b["code"]: b["state"] for b in bookings(site)}
+    assert states.pop(booked["code"]) == "unscheduled"
+    assert set(states.values()) == {"booked"}
+
+
+def test_closure_without_bookings_saves_at_once(owner_page, site, manager):
+    page = owner_page
+    counter = site["counters"][0]
+    day = next_weekday(1)
+    page.goto(f"{counter['@id']}/@@edit")
+    fill_new_row(page, "closures", start=day.isoformat(), end=day.isoformat())
+    save(page)
+    expect(page.locator("#global_statusmessage")).to_contain_text("Changes saved")
+    expect(page.locator(".rendezvous-unschedule-list")).to_have_count(0)
+    assert len(manager.get(counter["@id"]).json()["closures"]) == 1
