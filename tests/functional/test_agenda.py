@@ -170,9 +170,15 @@ class TestAgenda:
         citizen_booking(anonymous, site, monday + datetime.timedelta(days=2), "11:00")
         page = agents["a"].get(agenda_url(site["counters"][0], monday, "week"))
         assert page.status_code == 200
-        # Monday to Friday open (9 slots each), the weekend closed.
-        assert page.text.count("<tbody>") == 5
-        assert page.text.count('class="rendezvous-state-booked"') == 1
+        # One grid: Monday to Friday open (9 slots each), the weekend closed.
+        assert (
+            page.text.count(
+                'class="table table-sm table-bordered align-top rendezvous-week"'
+            )
+            == 1
+        )
+        assert page.text.count("rendezvous-slot rendezvous-state-free") == 5 * 9 - 1
+        assert page.text.count("rendezvous-slot rendezvous-state-booked") == 1
         assert "Jeanne Martin" in page.text
         following = (monday + datetime.timedelta(days=7)).isoformat()
         assert f"date={following}&amp;view=week" in page.text

@@ -356,6 +356,30 @@ class ManagedCountersView(BackOfficeView):
         return bool(self.counters)
 
 
+def week_grid(days: list[dict]) -> list[dict]:
+    """The week as a grid: one line per start time, one cell per day.
+
+    Each cell holds the rows of ``AgendaView.rows`` of that day starting at
+    that time (a slot, its booking, cancelled bookings beside it). Times are
+    the union of the week's times, so a day with other hours shows empty
+    cells where it has no slot.
+    """
+    times = sorted({row["time"] for day in days for row in day["rows"]})
+    return [
+        {
+            "time": time,
+            "cells": [
+                {
+                    "day": day,
+                    "rows": [row for row in day["rows"] if row["time"] == time],
+                }
+                for day in days
+            ],
+        }
+        for time in times
+    ]
+
+
 class AgendaView(ManagedCountersView):
     """Day or week agenda of a counter, or of the managed counters of a place."""
 
@@ -466,6 +490,7 @@ class AgendaView(ManagedCountersView):
             appointment_type = counter.get_appointment_type()
             result.append(
                 {
+                    "grid": week_grid(days) if self.mode == "week" else None,
                     "title": counter.Title(),
                     "place": counter.__parent__.Title(),
                     "type": (
