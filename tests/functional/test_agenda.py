@@ -6,6 +6,8 @@ of "service_b" manage a third counter, of another type, at the same place.
 
 from helpers import page_session
 from plone import api
+from plone.app.testing import SITE_OWNER_NAME
+from plone.app.testing import SITE_OWNER_PASSWORD
 from test_bookings_api import at
 from test_bookings_api import book
 from test_slots_api import next_weekday
@@ -273,6 +275,28 @@ class TestAgenda:
             assert 'id="section-byline"' not in response.text, url
         # The content's own view keeps it.
         assert 'id="section-byline"' in agents["a"].get(counter["@id"]).text
+
+    def test_no_empty_contents_tab(self, site, agents):  # noqa: F811
+        """Issue 13 (17): no "Contents" tab on a counter (bookings are not
+        cataloged: it listed nothing) nor on the back-office pages."""
+        day = next_weekday(0)
+        counter = site["counters"][0]
+        tab = 'id="contentview-folderContents"'
+        for url in (
+            agenda_url(counter, day),
+            counter["@id"],
+            f"{counter['@id']}/@@rendezvous-feed",
+            f"{site['folder']['@id']}/@@rendezvous-unscheduled",
+        ):
+            response = agents["a"].get(url)
+            assert response.status_code == 200, url
+            assert 'id="edit-bar"' in response.text, url
+            assert tab not in response.text, url
+        # Where it lists something, it stays.
+        with page_session(SITE_OWNER_NAME, SITE_OWNER_PASSWORD) as owner:
+            assert tab in owner.get(site["place"]["@id"]).text
+            assert tab in owner.get(site["folder"]["@id"]).text
+            assert tab not in owner.get(counter["@id"]).text
 
     def test_garbage_parameters(self, site, agents):  # noqa: F811
         url = f"{site['counters'][0]['@id']}/@@rendezvous-agenda"

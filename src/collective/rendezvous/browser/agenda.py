@@ -30,6 +30,7 @@ from collective.rendezvous.slots.query import free_slots
 from collective.rendezvous.slots.query import to_datetime
 from collective.rendezvous.slots.store import get_store
 from plone import api
+from plone.app.layout.globals.context import ContextState as BaseContextState
 from plone.app.layout.viewlets.common import ViewletBase
 from plone.app.uuid.utils import uuidToObject
 from plone.protect import CheckAuthenticator
@@ -167,6 +168,27 @@ class NoByline(ViewletBase):
 
     def render(self):
         return ""
+
+
+class ContextState(BaseContextState):
+    """Plone's context state, without the "Contents" tab where it lists nothing.
+
+    Bookings are not cataloged (booking/index.py), so Plone's folder contents
+    of a counter is always empty, for every role: the agenda lists them. And
+    a back-office page is about bookings, not about the contents of the
+    item it is on. Elsewhere the tab stays.
+    """
+
+    def actions(self, category=None, max=-1):
+        actions = super().actions(category, max)
+        if category == "object" and (
+            ICounter.providedBy(self.context)
+            or IBackOfficeView.providedBy(self.request.get("PUBLISHED"))
+        ):
+            actions = [
+                action for action in actions if action.get("id") != "folderContents"
+            ]
+        return actions
 
 
 @implementer(IPublishTraverse, IBackOfficeView)
