@@ -1,4 +1,5 @@
-"""The week agenda is a grid of days × times, not a list of days (issue 13).
+"""The week agenda is a grid of days × times, not a list of days, and the CSV
+export downloaded from the agenda suits a French spreadsheet (issue 13).
 
 agent_a opens the week of a counter with one booking (Wednesday 11:00): one
 table, a column per day, a line per start time; the page stays short.
@@ -55,3 +56,43 @@ def test_week_is_a_grid(page, portal_url, site, agents, anonymous, screenshot): 
     with page.expect_navigation():
         headers.nth(3).get_by_role("link").click()
     expect(page.locator("table.rendezvous-agenda")).to_have_count(1)
+
+
+def test_csv_download_on_a_french_site(
+    page,
+    portal_url,
+    site,
+    agents,  # noqa: F811
+    anonymous,
+):
+    """Issue 13 (14): the agenda's export form, on a French site, downloads a
+    file a French spreadsheet reads: ';', quoted cells, readable phones, the
+    date and the times in their own columns."""
+    from plone import api
+
+    import csv
+    import io
+    import transaction
+
+    day = next_weekday(0)
+    booked = citizen_booking(anonymous, site, day, "09:00")
+    log_in(page, portal_url, "agent_a")  # in English, before the switch
+    transaction.abort()
+    api.portal.set_registry_record("plone.default_language", "fr")
+    transaction.commit()
+    counter = site["counters"][0]
+    page.goto(f"{counter['@id']}/@@rendezvous-agenda?date={day.isoformat()}")
+    separator = page.locator("#rdv-export-separator")
+    expect(separator).to_have_value("semicolon")
+    page.fill("#rdv-export-start", day.isoformat())
+    page.fill("#rdv-export-end", day.isoformat())
+    with page.expect_download() as download:
+        page.locator("form:has(#rdv-export-separator) button[type=submit]").click()
+    text = download.value.path().read_bytes().decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text), delimiter=";"))
+    assert len(rows) == 2
+    [row] = rows[1:]
+    assert row[0] == booked["code"]
+    assert row[2:5] == [day.isoformat(), "09:00", "09:20"]
+    assert row[12] == "06 12 34 56 78"
+    assert '"06 12 34 56 78"' in text
