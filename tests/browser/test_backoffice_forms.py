@@ -182,3 +182,26 @@ def test_closure_without_bookings_saves_at_once(owner_page, site, manager):
     expect(page.locator("#global_statusmessage")).to_contain_text("Changes saved")
     expect(page.locator(".rendezvous-unschedule-list")).to_have_count(0)
     assert len(manager.get(counter["@id"]).json()["closures"]) == 1
+
+
+def test_empty_new_rows_say_nothing_after_another_error(owner_page, site, manager):
+    """Issue 13 (14): the grids' empty new rows are not "Required"."""
+    page = owner_page
+    counter = site["counters"][0]
+    page.goto(f"{counter['@id']}/@@edit")
+    page.fill("#form-widgets-title", "")
+    # Past the browser's own check (and Plone's), to get the server's error.
+    page.locator("#form-widgets-title").evaluate(
+        "input => { input.removeAttribute('required'); input.form.noValidate = true; }"
+    )
+    save(page)
+    # The name's own error, and nothing in the grids.
+    expect(
+        page.locator("#formfield-form-widgets-title .invalid-feedback")
+    ).to_be_visible()
+    for field in ("schedule", "closures"):
+        expect(
+            page.locator(f"#formfield-form-widgets-{field} .invalid-feedback")
+        ).to_have_count(0)
+    expect(page.get_by_text("Required input is missing")).to_have_count(1)
+    assert manager.get(counter["@id"]).json()["title"] == "Guichet 1"
