@@ -205,3 +205,29 @@ def test_empty_new_rows_say_nothing_after_another_error(owner_page, site, manage
         ).to_have_count(0)
     expect(page.get_by_text("Required input is missing")).to_have_count(1)
     assert manager.get(counter["@id"]).json()["title"] == "Guichet 1"
+
+
+def test_place_closure_lists_the_bookings_of_its_counters(
+    owner_page, citizen_site, manager, anonymous, bookings
+):
+    """Issue 13 (12): a place's closure closes all its counters: both listed."""
+    page, site = owner_page, citizen_site
+    day = next_weekday(1)
+    first = citizen_booking(anonymous, site, day, "09:20")
+    second = citizen_booking(anonymous, site, day, "09:40", counter=1)
+    page.goto(f"{site['place']['@id']}/@@edit")
+    fill_new_row(page, "closures", start=day.isoformat(), end=day.isoformat())
+    save(page)
+    items = page.locator(".rendezvous-unschedule-list li")
+    expect(items).to_have_count(2)
+    expect(items.nth(0)).to_contain_text(first["code"])
+    expect(items.nth(0)).to_contain_text("Guichet 1")
+    expect(items.nth(1)).to_contain_text(second["code"])
+    expect(items.nth(1)).to_contain_text("Guichet 2")
+    assert manager.get(site["place"]["@id"]).json()["closures"] == []
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save and unschedule these bookings").click()
+    expect(page.locator("#global_statusmessage")).to_contain_text(
+        "2 booking(s) unscheduled"
+    )
+    assert {b["state"] for b in bookings(site)} == {"unscheduled"}
