@@ -7,6 +7,8 @@ of "service_b" manage a third counter, of another type, at the same place.
 from helpers import owner_page_session
 from helpers import page_session
 from plone import api
+from plone.app.testing import SITE_OWNER_NAME
+from plone.app.testing import SITE_OWNER_PASSWORD
 from test_bookings_api import at
 from test_bookings_api import book
 from test_slots_api import next_weekday
@@ -17,6 +19,7 @@ import csv
 import datetime
 import icalendar
 import io
+import logging
 import pytest
 import re
 import requests
@@ -173,9 +176,15 @@ class TestAgenda:
         citizen_booking(anonymous, site, monday + datetime.timedelta(days=2), "11:00")
         page = agents["a"].get(agenda_url(site["counters"][0], monday, "week"))
         assert page.status_code == 200
-        # Monday to Friday open (9 slots each), the weekend closed.
-        assert page.text.count("<tbody>") == 5
-        assert page.text.count('class="rendezvous-state-booked"') == 1
+        # One grid: Monday to Friday open (9 slots each), the weekend closed.
+        assert (
+            page.text.count(
+                'class="table table-sm table-bordered align-top rendezvous-week"'
+            )
+            == 1
+        )
+        assert page.text.count("rendezvous-slot rendezvous-state-free") == 5 * 9 - 1
+        assert page.text.count("rendezvous-slot rendezvous-state-booked") == 1
         assert "Jeanne Martin" in page.text
         following = (monday + datetime.timedelta(days=7)).isoformat()
         assert f"date={following}&amp;view=week" in page.text
@@ -222,6 +231,76 @@ class TestAgenda:
             f"{site['counters'][0]['@id']}/@@rendezvous-feed.ics/calendar",
         ):
             assert agents["a"].get(url).status_code == 404, url
+
+    def test_other_service_is_a_403_page_not_an_error(
+        self,
+        site,  # noqa: F811
+        agents,
+        caplog,
+    ):
+        """Issue 13 (17): an agent of another service gets a 403 page; the
+        event log has it at INFO, not as an ERROR with a traceback."""
+        day = next_weekday(0)
+        counter = site["counters"][0]
+        caplog.set_level(logging.INFO)
+        for url in (
+            agenda_url(counter, day),
+            f"{counter['@id']}/@@rendezvous-feed",
+            f"{counter['@id']}/@@rendezvous-export.csv",
+        ):
+            caplog.clear()
+            response = agents["b"].get(url, allow_redirects=False)
+            assert response.status_code == 403, url
+            errors = [r for r in caplog.records if r.levelno >= logging.WARNING]
+            assert not errors, [r.getMessage()[:200] for r in errors]
+            assert "Not your service" in response.text
+            assert "Guichet 1" in response.text
+            assert any(
+                r.name == "collective.rendezvous.backoffice"
+                and r.levelno == logging.INFO
+                and "agent_b" in r.getMessage()
+                for r in caplog.records
+            )
+
+    def test_no_byline_on_back_office_pages(self, site, agents):  # noqa: F811
+        """Issue 13 (17): Plone's byline is about the content, not the page."""
+        day = next_weekday(0)
+        counter = site["counters"][0]
+        for url in (
+            agenda_url(counter, day),
+            agenda_url(counter, day, "week"),
+            agenda_url(site["place"], day),
+            f"{counter['@id']}/@@rendezvous-feed",
+            f"{site['folder']['@id']}/@@rendezvous-unscheduled",
+        ):
+            response = agents["a"].get(url)
+            assert response.status_code == 200, url
+            assert "rendezvous-backoffice" in response.text
+            assert 'id="section-byline"' not in response.text, url
+        # The content's own view keeps it.
+        assert 'id="section-byline"' in agents["a"].get(counter["@id"]).text
+
+    def test_no_empty_contents_tab(self, site, agents):  # noqa: F811
+        """Issue 13 (17): no "Contents" tab on a counter (bookings are not
+        cataloged: it listed nothing) nor on the back-office pages."""
+        day = next_weekday(0)
+        counter = site["counters"][0]
+        tab = 'id="contentview-folderContents"'
+        for url in (
+            agenda_url(counter, day),
+            counter["@id"],
+            f"{counter['@id']}/@@rendezvous-feed",
+            f"{site['folder']['@id']}/@@rendezvous-unscheduled",
+        ):
+            response = agents["a"].get(url)
+            assert response.status_code == 200, url
+            assert 'id="edit-bar"' in response.text, url
+            assert tab not in response.text, url
+        # Where it lists something, it stays.
+        with page_session(SITE_OWNER_NAME, SITE_OWNER_PASSWORD) as owner:
+            assert tab in owner.get(site["place"]["@id"]).text
+            assert tab in owner.get(site["folder"]["@id"]).text
+            assert tab not in owner.get(counter["@id"]).text
 
     def test_garbage_parameters(self, site, agents):  # noqa: F811
         url = f"{site['counters'][0]['@id']}/@@rendezvous-agenda"
@@ -544,26 +623,68 @@ class TestExport:
         assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
         assert response.headers["Content-Disposition"].startswith("attachment;")
         assert response.content.startswith("\ufeff".encode())
-        rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
-        assert rows[0][:4] == ["Code", "State", "Start", "End"]
-        assert len(rows[0]) == 15
+        text = response.content.decode("utf-8-sig")
+        rows = list(csv.reader(io.StringIO(text)))
+        # An English site: commas; every text cell quoted.
+        assert text.startswith('"Code","State","Date","Start","End",')
+        assert rows[0][:5] == ["Code", "State", "Date", "Start", "End"]
+        assert len(rows[0]) == 16
         assert len(rows) == 3
         first, other = rows[1], rows[2]
         assert first[1] == "Booked"
-        assert first[2] == at(day, "09:00")
-        assert first[4:8] == ["Mairie", "Guichet 1", "Pièces d'identité", "CNI"]
+        # The date and the times in their own columns.
+        assert first[2:5] == [day.isoformat(), "09:00", "09:20"]
+        assert first[5:9] == ["Mairie", "Guichet 1", "Pièces d'identité", "CNI"]
         # Formula injection is defused.
-        assert first[9] == '\'=HYPERLINK("http://evil.example","x")'
-        assert first[11] == "'+33612345678"
-        assert first[12] == "'@SUM(A1)"
-        assert first[13] == "Citizen"
+        assert first[10] == '\'=HYPERLINK("http://evil.example","x")'
+        assert first[13] == "'@SUM(A1)"
+        # The phone as people write it: no apostrophe, nothing to run.
+        assert first[12] == "06 12 34 56 78"
+        assert '"06 12 34 56 78"' in text
+        assert first[14] == "Citizen"
         assert other[0] == second["code"]
-        # Semicolons for French Excel; agent_b sees none of these bookings.
+        # Semicolons on request; agent_b sees none of these bookings.
         response = agents["a"].get(url, params={**params, "separator": "semicolon"})
-        assert response.content.decode("utf-8-sig").startswith("Code;State;")
+        assert response.content.decode("utf-8-sig").startswith('"Code";"State";')
         response = agents["b"].get(url, params=params)
         assert response.status_code == 200
         assert len(response.content.decode("utf-8-sig").splitlines()) == 1
+
+    def test_csv_french_site(self, site, agents, anonymous):  # noqa: F811
+        """A French site: ';' by default, French headers, foreign phones +."""
+        day = next_weekday(0)
+        citizen_booking(anonymous, site, day, "09:00", phone="+44 20 7946 0958")
+        citizen_booking(anonymous, site, day, "09:20")
+        transaction.abort()
+        api.portal.set_registry_record("plone.default_language", "fr")
+        transaction.commit()
+        url = f"{site['place']['@id']}/@@rendezvous-export.csv"
+        params = {"start": day.isoformat(), "end": day.isoformat()}
+        response = agents["a"].get(url, params=params)
+        assert response.status_code == 200, response.text
+        text = response.content.decode("utf-8-sig")
+        assert text.startswith('"Code";"')
+        rows = list(csv.reader(io.StringIO(text), delimiter=";"))
+        assert len(rows) == 3 and all(len(row) == 16 for row in rows)
+        assert [row[12] for row in rows[1:]] == ["+44 20 7946 0958", "06 12 34 56 78"]
+        # The comma stays available; the agenda's form offers ';' first.
+        response = agents["a"].get(url, params={**params, "separator": "comma"})
+        assert response.content.decode("utf-8-sig").startswith('"Code","')
+        html = agents["a"].get(agenda_url(site["counters"][0], day)).text
+        [selected] = re.findall(r"<option[^>]*selected[^>]*>", html)
+        assert 'value="semicolon"' in selected
+
+    def test_defuse_keeps_phones_readable(self):
+        from collective.rendezvous.browser.export import defuse
+        from collective.rendezvous.browser.export import readable_phone
+
+        assert defuse(readable_phone("+33612345678")) == "06 12 34 56 78"
+        assert defuse(readable_phone("+442079460958")) == "+44 20 7946 0958"
+        # Not a phone number: defused like any other cell.
+        assert defuse(readable_phone("+1+cmd|' /C calc'!A0")) == (
+            "'+1+cmd|' /C calc'!A0"
+        )
+        assert defuse("+33612345678") == "'+33612345678"
 
     def test_period_checked(self, site, agents):  # noqa: F811
         url = f"{site['folder']['@id']}/@@rendezvous-export.csv"

@@ -30,21 +30,24 @@ from collective.rendezvous.slots.query import free_slots
 from collective.rendezvous.slots.query import to_datetime
 from collective.rendezvous.slots.store import get_store
 from plone import api
+from plone.app.layout.globals.context import ContextState as BaseContextState
+from plone.app.layout.viewlets.common import ViewletBase
 from plone.app.uuid.utils import uuidToObject
 from plone.protect import CheckAuthenticator
 from plone.protect.interfaces import IDisableCSRFProtection
 from Products.Five.browser import BrowserView
 from Products.Five.browser.pagetemplatefile import ViewPageTemplateFile
 from urllib.parse import urlencode
-from zExceptions import Forbidden
 from zExceptions import NotFound
 from zExceptions import Unauthorized
 from zope.i18n import translate
 from zope.interface import alsoProvides
 from zope.interface import implementer
+from zope.interface import Interface
 from zope.publisher.interfaces import IPublishTraverse
 
 import datetime
+import logging
 import transaction
 
 
@@ -152,14 +155,43 @@ def safe_came_from(request, url) -> str | None:
     return url if portal_url.isURLInPortal(url) else None
 
 
-def deny():
-    """Refuse: log in first (anonymous), or 403 (someone of another service)."""
-    if api.user.is_anonymous():
-        raise Unauthorized("Log in as an agent of this service.")
-    raise Forbidden("You do not manage the bookings here.")
+logger = logging.getLogger("collective.rendezvous.backoffice")
 
 
-@implementer(IPublishTraverse)
+class IBackOfficeView(Interface):
+    """A page of the agents' back office (not about the content it is on)."""
+
+
+class NoByline(ViewletBase):
+    """Plone's byline ("by admin — last modified") says nothing of a back-office
+    page: it is left out of them."""
+
+    def render(self):
+        return ""
+
+
+class ContextState(BaseContextState):
+    """Plone's context state, without the "Contents" tab where it lists nothing.
+
+    Bookings are not cataloged (booking/index.py), so Plone's folder contents
+    of a counter is always empty, for every role: the agenda lists them. And
+    a back-office page is about bookings, not about the contents of the
+    item it is on. Elsewhere the tab stays.
+    """
+
+    def actions(self, category=None, max=-1):
+        actions = super().actions(category, max)
+        if category == "object" and (
+            ICounter.providedBy(self.context)
+            or IBackOfficeView.providedBy(self.request.get("PUBLISHED"))
+        ):
+            actions = [
+                action for action in actions if action.get("id") != "folderContents"
+            ]
+        return actions
+
+
+@implementer(IPublishTraverse, IBackOfficeView)
 class BackOfficeView(BrowserView):
     """What the back-office pages share: access check, bookings, actions.
 
@@ -168,15 +200,36 @@ class BackOfficeView(BrowserView):
     counter(s) concerned (``allowed``). This answers 403 to an agent of
     another service rather than Plone's login redirect, and lets agents
     reach a place that is not visible on the portal.
+
+    The 403 is a page of its own, not a raised ``Forbidden``: Plone's error
+    log records every ``Forbidden`` as an ERROR (with its traceback) in the
+    event log, and an agent following an old link is not an error of the
+    site. It is logged at INFO.
     """
 
     macros_template = ViewPageTemplateFile("templates/agenda_macros.pt")
     confirm_template = ViewPageTemplateFile("templates/agenda_confirm.pt")
+    denied_template = ViewPageTemplateFile("templates/agenda_denied.pt")
 
     def __call__(self):
         if not self.allowed():
-            deny()
+            return self.deny()
         return self.render()
+
+    def deny(self):
+        """Log in first (anonymous), or a 403 page (someone of another service)."""
+        if api.user.is_anonymous():
+            raise Unauthorized("Log in as an agent of this service.")
+        logger.info(
+            "Refused %s to %s: not an agent of this service",
+            self.request.get("URL", ""),
+            api.user.get_current().getId(),
+        )
+        response = self.request.response
+        response.setStatus(403)
+        response.setHeader("Cache-Control", "private, no-store")
+        response.setHeader("Content-Type", "text/html; charset=utf-8")
+        return self.denied_template()
 
     def allowed(self) -> bool:
         return service.may_manage(self.context)
@@ -202,6 +255,12 @@ class BackOfficeView(BrowserView):
 
     def timezone_name(self) -> str:
         return site_timezone().key
+
+    def default_separator(self) -> str:
+        """The CSV export's separator chosen first: semicolon on a French site."""
+        from collective.rendezvous.browser.export import default_delimiter
+
+        return "semicolon" if default_delimiter() == ";" else "comma"
 
     def now(self) -> datetime.datetime:
         return datetime.datetime.now(site_timezone())
@@ -334,6 +393,30 @@ class ManagedCountersView(BackOfficeView):
         return bool(self.counters)
 
 
+def week_grid(days: list[dict]) -> list[dict]:
+    """The week as a grid: one line per start time, one cell per day.
+
+    Each cell holds the rows of ``AgendaView.rows`` of that day starting at
+    that time (a slot, its booking, cancelled bookings beside it). Times are
+    the union of the week's times, so a day with other hours shows empty
+    cells where it has no slot.
+    """
+    times = sorted({row["time"] for day in days for row in day["rows"]})
+    return [
+        {
+            "time": time,
+            "cells": [
+                {
+                    "day": day,
+                    "rows": [row for row in day["rows"] if row["time"] == time],
+                }
+                for day in days
+            ],
+        }
+        for time in times
+    ]
+
+
 class AgendaView(ManagedCountersView):
     """Day or week agenda of a counter, or of the managed counters of a place."""
 
@@ -444,6 +527,7 @@ class AgendaView(ManagedCountersView):
             appointment_type = counter.get_appointment_type()
             result.append(
                 {
+                    "grid": week_grid(days) if self.mode == "week" else None,
                     "title": counter.Title(),
                     "place": counter.__parent__.Title(),
                     "type": (

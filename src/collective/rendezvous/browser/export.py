@@ -2,8 +2,15 @@
 
 - ``@@rendezvous-export.csv`` on a Counter, a Place or the appointment service
   (``?start=YYYY-MM-DD&end=YYYY-MM-DD``, at most 366 days): the bookings of
-  the counters the user manages, for a spreadsheet. Cells that a spreadsheet
-  would run as a formula are defused with a leading apostrophe.
+  the counters the user manages, for a spreadsheet. Every text cell is
+  quoted; the separator is ``;`` on a French site (what a French
+  spreadsheet expects), ``,`` otherwise, unless ``?separator=`` says. The
+  date and the times of a booking are separate columns. Phones are written
+  as people write them ("06 12 34 56 78" for French numbers, "+44 20 7946
+  0958" for others): digits, spaces and a leading "+" only, which no
+  spreadsheet can run as a formula that does anything, so they carry no
+  apostrophe. Any other cell that a spreadsheet would run as a formula is
+  defused with a leading apostrophe.
 - ``@@rendezvous-feed`` on a Counter (agents): makes the user's own secret
   address of the counter's feed, or revokes it. Each agent has their own key
   per counter; only its SHA-256 is kept (in a site-wide BTree), so the
@@ -49,6 +56,7 @@ import csv
 import datetime
 import icalendar
 import io
+import phonenumbers
 import re
 
 
@@ -67,6 +75,7 @@ FEED_FUTURE_DAYS = 92
 COLUMNS = (
     _("Code"),
     _("State"),
+    _("Date"),
     _("Start"),
     _("End"),
     _("Place"),
@@ -83,12 +92,51 @@ COLUMNS = (
 )
 
 
+# What a phone cell may hold to be written without an apostrophe.
+READABLE_PHONE = re.compile(r"\+?[0-9][0-9 ]*")
+
+
+class Phone(str):
+    """A phone cell, already written for people (see ``readable_phone``)."""
+
+
+def readable_phone(value: str) -> str:
+    """A stored (E.164) phone as people write it: national for French numbers.
+
+    "+33612345678" gives "06 12 34 56 78", "+442079460958" "+44 20 7946
+    0958". Only digits, spaces and a leading "+": nothing a spreadsheet can
+    run. Anything else is returned as it is (and then defused as text).
+    """
+    if not value:
+        return ""
+    try:
+        number = phonenumbers.parse(value, "FR")
+    except phonenumbers.NumberParseException:
+        return value
+    style = (
+        phonenumbers.PhoneNumberFormat.NATIONAL
+        if phonenumbers.region_code_for_number(number) == "FR"
+        else phonenumbers.PhoneNumberFormat.INTERNATIONAL
+    )
+    text = phonenumbers.format_number(number, style)
+    return Phone(text) if READABLE_PHONE.fullmatch(text) else value
+
+
 def defuse(value) -> str:
     """A cell a spreadsheet shows as text, never runs as a formula."""
+    if isinstance(value, Phone):
+        return str(value)
     text = "" if value is None else str(value)
     if text.startswith(FORMULA_STARTS):
         return "'" + text
     return text
+
+
+def default_delimiter() -> str:
+    """``;`` on a French site (French spreadsheets read it), ``,`` otherwise."""
+    from collective.rendezvous.notifications.texts import site_language
+
+    return ";" if site_language() == "fr" else ","
 
 
 class ExportView(ManagedCountersView):
@@ -117,11 +165,17 @@ class ExportView(ManagedCountersView):
                 )
             )
         separator = form.get("separator")
-        delimiter = (
-            DELIMITERS.get(separator, ",") if isinstance(separator, str) else ","
-        )
+        delimiter = default_delimiter()
+        if isinstance(separator, str):
+            delimiter = DELIMITERS.get(separator, delimiter)
         output = io.StringIO()
-        writer = csv.writer(output, delimiter=delimiter, lineterminator="\r\n")
+        # Every cell is text: quoting them all tells a spreadsheet so.
+        writer = csv.writer(
+            output,
+            delimiter=delimiter,
+            lineterminator="\r\n",
+            quoting=csv.QUOTE_ALL,
+        )
         writer.writerow([self.translate(column) for column in COLUMNS])
         partner_titles = self._partner_titles()
         for booking in bookings_between(self.context, first, last):
@@ -142,11 +196,13 @@ class ExportView(ManagedCountersView):
         state = api.content.get_state(booking)
         counter = booking.__parent__
         appointment_type = counter.get_appointment_type()
+        start = booking.start.astimezone(tz)
         return [
             booking.code,
             self.translate(_state_label(state)),
-            booking.start.astimezone(tz).isoformat(),
-            booking.end.astimezone(tz).isoformat(),
+            start.date().isoformat(),
+            start.strftime("%H:%M"),
+            booking.end.astimezone(tz).strftime("%H:%M"),
             counter.__parent__.Title(),
             counter.Title(),
             appointment_type.Title() if appointment_type is not None else "",
@@ -154,7 +210,7 @@ class ExportView(ManagedCountersView):
             partner_titles.get(booking.partner_type, booking.partner_type or ""),
             booking.beneficiary or "",
             booking.email or "",
-            booking.phone or "",
+            readable_phone(booking.phone or ""),
             booking.comment or "",
             self._who(booking, getattr(booking, "booked_by", ""), "booked"),
             self._who(booking, booking.cancelled_by or "", "cancelled"),
