@@ -71,13 +71,7 @@ def free_slots(
     """The free slots offered to this user, sorted by start then counter."""
     tz = site_timezone()
     now = (now or datetime.datetime.now(tz)).astimezone(tz)
-    horizon = scheduling.parse_horizon(appointment_type.horizon)
-    notice = (
-        scheduling.parse_notice(appointment_type.min_notice)
-        if appointment_type.min_notice
-        else None
-    )
-    earliest, limit = scheduling.offer_window(now, notice, horizon)
+    earliest, limit = citizen_window(appointment_type, now)
     citizen_from, agent_from, until = minutes(earliest), minutes(now), minutes(limit)
     result = []
     for obj, may_manage in offered_counters(appointment_type, folder, place, counter):
