@@ -63,3 +63,24 @@ def test_application_ids():
         hub.application_ids(["ABCDE1234"])
     with pytest.raises(ValueError):
         hub.application_ids(["ABCDE12345É"])
+
+
+def test_free_of_is_free_starts():
+    """The bisecting free_of answers like DaySlots.free_starts, also for
+    bookings of several slots and intervals off the slots' grid."""
+    from collective.rendezvous.slots.store import DaySlots
+
+    import random
+
+    generator = random.Random(14)
+    for _n in range(300):
+        starts = tuple(600 + 20 * k for k in range(12))
+        record = DaySlots(starts, 20)
+        for _t in range(generator.randint(0, 4)):
+            start = generator.choice(starts) + generator.choice((0, 0, 5, -5))
+            record.take(start, start + 20 * generator.randint(1, 3), "b")
+        assert list(hub.free_of(record)) == record.free_starts()
+        assert list(hub.block_starts(record, 1, 0, 10**9)) == record.free_starts()
+    unsorted = DaySlots((640, 600, 620), 20)
+    unsorted.take(600, 620, "b")
+    assert list(hub.free_of(unsorted)) == [640, 620]

@@ -11,6 +11,8 @@ are written as the site's wall-clock time followed by a literal ``Z``
 repeated query keys carry lists, without brackets.
 """
 
+from bisect import bisect_left
+from bisect import bisect_right
 from collective.rendezvous.booking import service as booking_service
 from collective.rendezvous.links import url_of
 from collective.rendezvous.slots.generation import site_timezone
@@ -102,10 +104,34 @@ def meeting_points() -> list[dict]:
     return result
 
 
+def free_of(record) -> tuple[int, ...] | list[int]:
+    """``record.free_starts()``, faster on sorted starts (what generation
+    makes): a start is taken when it overlaps a taken interval, found by
+    bisection rather than by comparing every start with every interval
+    (5 times faster on a town's 4,000 day records, see docs/ants.rst)."""
+    starts, taken = record.starts, record.taken
+    if not taken:
+        return starts
+    if list(starts) != sorted(starts):
+        return record.free_starts()
+    duration = record.duration
+    blocked = set()
+    for taken_start, (taken_end, _uid) in taken.items():
+        blocked.update(
+            range(
+                bisect_right(starts, taken_start - duration),
+                bisect_left(starts, taken_end),
+            )
+        )
+    return [start for n, start in enumerate(starts) if n not in blocked]
+
+
 def block_starts(record, count: int, since: int, until: int) -> list[int]:
     """Starts in [since, until) of ``count`` consecutive free slots."""
-    free = record.free_starts()
+    free = free_of(record)
     if count == 1:
+        if free and since <= free[0] and free[-1] < until:
+            return free
         return [start for start in free if since <= start < until]
     step = record.duration
     every = set(free)
