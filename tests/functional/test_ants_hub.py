@@ -415,3 +415,58 @@ def test_search_application_ids(site, anonymous, functional_portal):
     assert response.json()["error"]["message"] == (
         'Invalid application id "ABC": 10 letters and digits are expected.'
     )
+
+
+def test_type_and_place_fields_over_rest(site, manager):
+    """The ANTS fields go through the content API's validation."""
+    kind = site["types"]["other"]["@id"]
+    assert manager.get(kind).json()["ants_reason"] == {
+        "title": "None (not offered on the ANTS site)",
+        "token": "none",
+    }
+    assert manager.patch(kind, json={"ants_reason": "PASSPORT"}).status_code == 204
+    assert manager.get(kind).json()["ants_reason"]["token"] == "PASSPORT"
+    response = manager.patch(kind, json={"ants_reason": "ID"})
+    assert response.status_code == 400
+    assert manager.get(kind).json()["ants_reason"]["token"] == "PASSPORT"
+    assert manager.patch(kind, json={"ants_reason": "none"}).status_code == 204
+    assert manager.get(kind).json()["ants_reason"]["token"] == "none"
+    place = site["places"]["annexe"]["@id"]
+    response = manager.patch(place, json={"latitude": 123.0})
+    assert response.status_code == 400
+    response = manager.patch(place, json={"ants_website": "not a url"})
+    assert response.status_code == 400
+    assert manager.get(place).json()["latitude"] is None
+
+
+def test_hidden_places_and_types_are_not_offered(site, manager, anonymous):
+    """The citizens' rules: a place or a type hidden from the portal is not
+    a meeting point, and offers no slot to the hub."""
+    monday = next_monday()
+    annexe = site["places"]["annexe"]["UID"]
+    response = manager.patch(
+        site["places"]["annexe"]["@id"], json={"portal_visible": False}
+    )
+    assert response.status_code == 204
+    response = manager.patch(
+        site["types"]["both"]["@id"], json={"portal_visible": False}
+    )
+    assert response.status_code == 204
+    points = anonymous.get(
+        f"{site['ants']}/getManagedMeetingPoints", headers=HEADERS
+    ).json()
+    assert [point["id"] for point in points] == ["101"]
+    assert slots(anonymous, site, monday, ids=("101", annexe)) == {
+        "101": [
+            {"datetime": f"{monday.isoformat()}T{hhmm}Z", "callback_url": url}
+            for hhmm, url in zip(
+                MORNING,
+                [
+                    e["callback_url"]
+                    for e in slots(anonymous, site, monday, ids=("101",))["101"]
+                ],
+                strict=True,
+            )
+        ]
+    }
+    assert slots(anonymous, site, monday, reason="PASSPORT") == {"101": []}

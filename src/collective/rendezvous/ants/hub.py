@@ -151,7 +151,8 @@ def available_time_slots(
     documents: int,
     now: datetime.datetime | None = None,
 ) -> dict[str, list[dict]]:
-    """{meeting point id: [{"datetime", "callback_url"}]} for the known ids.
+    """{meeting point id: [{"datetime", "callback_url"}]} for the ids that
+    are meeting points (see ``meeting_points``); the others are left out.
 
     One entry per time and place, whatever the counters and types offering
     it; sorted. An appointment for ``documents`` documents takes as many
@@ -164,14 +165,17 @@ def available_time_slots(
     found: dict[str, dict[int, str]] = {}
     prefixes = {}
     windows = {}
-    for counter, kind in counters_of(ants_types(reason)):
+    served = SERVED_BY[reason]
+    # Every meeting point asked for gets a key, [] when nothing serves the
+    # reason there.
+    for counter, kind in counters_of(ants_types()):
         place = counter.__parent__
         point = meeting_point_id(place)
         if point not in wanted:
             continue
-        store = get_store(counter)
         starts = found.setdefault(point, {})
-        if store is None:
+        store = get_store(counter)
+        if store is None or kind.ants_reason not in served:
             continue
         key = (kind.UID(), place.UID())
         prefix = prefixes.get(key)
