@@ -470,3 +470,28 @@ def test_hidden_places_and_types_are_not_offered(site, manager, anonymous):
         ]
     }
     assert slots(anonymous, site, monday, reason="PASSPORT") == {"101": []}
+
+
+def test_form_refuses_a_plain_http_address(site, stored):  # noqa: F811
+    """The form checks the custom address like PATCH, and echoes no token."""
+    form_url = f"{site['portal_url']}/@@rendezvous-controlpanel"
+    with owner_page_session() as browser:
+        fields = [
+            (
+                name,
+                {
+                    "form.widgets.ants_custom_url": "http://ants.example/api",
+                    "form.widgets.ants_token": "typed-outbound-token",
+                }.get(name, value),
+            )
+            for name, value in form_fields(
+                browser.get(form_url).text, "rendezvous-controlpanel"
+            )
+        ]
+        fields.append(("form.buttons.save", "Save"))
+        response = browser.post(form_url, data=fields, allow_redirects=False)
+    assert response.status_code == 200
+    assert "http:// is accepted only for this machine" in response.text
+    assert "typed-outbound-token" not in response.text
+    assert stored("ants_custom_url") is None
+    assert stored("ants_token") == ""
