@@ -60,8 +60,12 @@ def test_get(session, panel_url):
     ]
     assert data["service_groups"] == []
     properties = body["schema"]["properties"]
-    # Every setting is in the data but the write-only SMS gateway token.
-    assert set(properties) == set(data) | {"sms_gateway_token"}
+    # Every setting is in the data but the write-only tokens (SMS, ANTS).
+    assert set(properties) == set(data) | {
+        "sms_gateway_token",
+        "ants_hub_token_hash",
+        "ants_token",
+    }
     assert properties["open_weekdays"]["items"]["vocabulary"]["@id"].endswith(
         "@vocabularies/collective.rendezvous.Weekdays"
     )

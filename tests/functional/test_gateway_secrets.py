@@ -85,7 +85,9 @@ def test_get_never_returns_the_token(
     assert 'name="form.widgets.sms_gateway_token"' in html
     assert TOKEN not in html
     [field] = [
-        f for f in form_fields(html, "rendezvous-controlpanel") if "token" in f[0]
+        f
+        for f in form_fields(html, "rendezvous-controlpanel")
+        if "sms_gateway_token" in f[0]
     ]
     assert field == ("form.widgets.sms_gateway_token", "")
 

@@ -116,6 +116,35 @@ class IAppointmentType(model.Schema):
     )
 
     model.fieldset(
+        "ants",
+        label=_("ANTS"),
+        fields=["ants_reason", "ants_requires_number"],
+    )
+
+    ants_reason = schema.Choice(
+        title=_("ANTS reason"),
+        description=_(
+            "Which request of the national identity card and passport site "
+            "(ANTS) this type serves: its free slots are then offered there, "
+            "when ANTS is turned on in the Rendez-vous settings."
+        ),
+        vocabulary="collective.rendezvous.AntsReasons",
+        required=False,
+        default="",
+        missing_value="",
+    )
+
+    ants_requires_number = schema.Bool(
+        title=_("Requires the pre-application number"),
+        description=_(
+            "Ticked, the person booking gives one ANTS pre-application number "
+            "per document. Leave it unticked for the withdrawal of documents."
+        ),
+        required=False,
+        default=False,
+    )
+
+    model.fieldset(
         "notifications",
         label=_("Notifications"),
         fields=["notification_overrides"],

@@ -53,6 +53,74 @@ class IPlace(model.Schema):
         constraint=validation.check_periods,
     )
 
+    model.fieldset(
+        "ants",
+        label=_("ANTS"),
+        fields=[
+            "ants_meeting_point_id",
+            "latitude",
+            "longitude",
+            "zip_code",
+            "city_name",
+            "ants_website",
+            "ants_logo_url",
+        ],
+    )
+
+    ants_meeting_point_id = schema.TextLine(
+        title=_("ANTS meeting point id"),
+        description=_(
+            "The identifier of this place on the national identity card and "
+            "passport site (ANTS). Empty: the place's own identifier."
+        ),
+        required=False,
+        default="",
+        missing_value="",
+        max_length=64,
+    )
+
+    latitude = schema.Float(
+        title=_("Latitude"),
+        description=_("In decimal degrees, e.g. 48.8566."),
+        required=False,
+        min=-90.0,
+        max=90.0,
+    )
+
+    longitude = schema.Float(
+        title=_("Longitude"),
+        description=_("In decimal degrees, e.g. 2.3522."),
+        required=False,
+        min=-180.0,
+        max=180.0,
+    )
+
+    zip_code = schema.TextLine(
+        title=_("Postal code"),
+        required=False,
+        default="",
+        missing_value="",
+        max_length=10,
+    )
+
+    city_name = schema.TextLine(
+        title=_("City"),
+        required=False,
+        default="",
+        missing_value="",
+        max_length=100,
+    )
+
+    ants_website = schema.URI(
+        title=_("Website shown on the ANTS site"),
+        required=False,
+    )
+
+    ants_logo_url = schema.URI(
+        title=_("Address of the city's logo shown on the ANTS site"),
+        required=False,
+    )
+
 
 @implementer(IPlace)
 class Place(Container):

@@ -4,6 +4,7 @@ from collective.rendezvous import _
 from collective.rendezvous.browser.forms import RefuseForgedInput
 from collective.rendezvous.controlpanels.interfaces import IRendezvousSettings
 from collective.rendezvous.controlpanels.interfaces import PREFIX
+from collective.rendezvous.controlpanels.restapi import keep_secrets
 from collective.rendezvous.vocabularies.calendar import keep_region_holidays
 from collective.z3cform.datagridfield.datagridfield import DataGridValidator
 from collective.z3cform.datagridfield.interfaces import IDataGridFieldWidget
@@ -29,12 +30,9 @@ class RendezvousSettingsForm(RefuseForgedInput, RegistryEditForm):
     default_fieldset_label = _("Opening days")
 
     def applyChanges(self, data):
-        # The token is never shown (SecretWidget): empty means "keep it".
-        if (
-            "sms_gateway_token" in data
-            and not (data["sms_gateway_token"] or "").strip()
-        ):
-            del data["sms_gateway_token"]
+        # The tokens are never shown (SecretWidget): empty means "keep it";
+        # the hub's is stored as its SHA-256.
+        keep_secrets(data)
         # Drop the holidays kept open that the new region does not have.
         if "holiday_region" in data and "holidays_open" in data:
             data["holidays_open"] = keep_region_holidays(

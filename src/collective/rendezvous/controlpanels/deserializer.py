@@ -13,6 +13,7 @@ special reader go through plone.restapi's own field deserializers.
 from collective.rendezvous import _
 from collective.rendezvous.content.validation import RendezvousValidationError
 from collective.rendezvous.controlpanels.restapi import IRendezvousControlpanel
+from collective.rendezvous.controlpanels.restapi import keep_secrets
 from collective.rendezvous.vocabularies.calendar import holidays_terms
 from collective.rendezvous.vocabularies.calendar import keep_region_holidays
 from collective.z3cform.datagridfield.interfaces import IRow
@@ -110,6 +111,7 @@ class RendezvousControlpanelDeserializer(ControlpanelDeserializeFromJson):
                 ]
             )
         proxy = self.registry.forInterface(self.schema, prefix=self.schema_prefix)
+        keep_secrets(values, drop_empty=False)
         if "holiday_region" in values:
             values["holidays_open"] = keep_region_holidays(
                 values.get("holidays_open", proxy.holidays_open),

@@ -190,6 +190,20 @@ def check_gateway_url(value) -> bool:
     return True
 
 
+def check_ants_url(value) -> bool:
+    """The custom ANTS address: https, or http:// to this machine only (the
+    outbound token is sent to it)."""
+    if value and not secure_url(value):
+        raise RendezvousValidationError(
+            _(
+                "The ANTS address must start with https:// (the token is sent "
+                "to it); http:// is accepted only for this machine (localhost, "
+                "127.0.0.1, ::1)."
+            )
+        )
+    return True
+
+
 class IClosureRow(Interface):
     """One exceptional closure of every counter: a period and its reason."""
 
@@ -534,6 +548,81 @@ class IRendezvousSettings(model.Schema):
         ),
         default=False,
         required=False,
+    )
+
+    model.fieldset(
+        "ants",
+        label=_("ANTS"),
+        fields=[
+            "ants_enabled",
+            "ants_hub_token_hash",
+            "ants_token",
+            "ants_environment",
+            "ants_custom_url",
+        ],
+    )
+
+    ants_enabled = schema.Bool(
+        title=_("Connected to the ANTS national appointment hub"),
+        description=_(
+            "Ticked, the national hub (rendezvouspasseport.ants.gouv.fr) may "
+            "read the meeting points and free slots of the appointment types "
+            "that serve an ANTS reason, and the appointments booked with a "
+            "pre-application number. Unticked, it is refused."
+        ),
+        default=False,
+        required=False,
+    )
+
+    # Write-only: the form and PATCH take the token in clear and store its
+    # SHA-256 (hexadecimal); GET never returns it.
+    directives.widget("ants_hub_token_hash", SecretFieldWidget)
+    ants_hub_token_hash = schema.TextLine(
+        title=_("Token of the hub (X-HUB-RDV-AUTH-TOKEN)"),
+        description=_(
+            "The token the national hub sends with its requests, given by the "
+            "ANTS. Only its fingerprint (SHA-256) is stored and it is never "
+            "shown again: leave the field empty to keep it, type a new one to "
+            "replace it."
+        ),
+        default="",
+        missing_value="",
+        required=False,
+    )
+
+    # Write-only, like the SMS gateway token.
+    directives.widget("ants_token", SecretFieldWidget)
+    ants_token = schema.TextLine(
+        title=_("Token sent to the ANTS (x-rdv-opt-auth-token)"),
+        description=_(
+            "The token this site sends to the ANTS anti-duplication service. "
+            "It is never shown again once saved: leave the field empty to "
+            "keep it, type a new one to replace it."
+        ),
+        default="",
+        missing_value="",
+        required=False,
+    )
+
+    ants_environment = schema.Choice(
+        title=_("ANTS environment"),
+        description=_(
+            "Production, the ANTS integration (test) environment, or the "
+            "custom address below (tests)."
+        ),
+        vocabulary="collective.rendezvous.AntsEnvironments",
+        default="integration",
+        required=False,
+    )
+
+    ants_custom_url = schema.URI(
+        title=_("Custom ANTS address"),
+        description=_(
+            'Used when the environment is "Custom address", e.g. '
+            "https://ants.example.org/api; http:// only on this machine."
+        ),
+        required=False,
+        constraint=check_ants_url,
     )
 
     model.fieldset(

@@ -1,7 +1,9 @@
 """``@controlpanels/rendezvous``: the settings over plone.restapi (GET, PATCH).
 
 GET never returns the write-only settings (``SECRETS``: the SMS gateway
-token); PATCH sets them, and keeps them when they are left out.
+token, the ANTS tokens); PATCH sets them, keeps them when they are left
+out and removes them when sent empty. The hub's token is stored as its
+SHA-256 (``HASHED``).
 """
 
 from collective.rendezvous.controlpanels.interfaces import IRendezvousSettings
@@ -18,7 +20,28 @@ from zope.interface import Interface
 
 # Settings that can be written, never read back: a manager who can change
 # the settings must not be able to take the SMS provider's credentials.
-SECRETS = ("sms_gateway_token",)
+SECRETS = ("sms_gateway_token", "ants_hub_token_hash", "ants_token")
+# Secrets stored as their SHA-256: the hub's token is only ever compared.
+HASHED = ("ants_hub_token_hash",)
+
+
+def keep_secrets(values: dict, drop_empty: bool = True) -> None:
+    """Among new values: hash the secrets stored hashed; with ``drop_empty``
+    (the form, whose secret fields are always sent empty), drop the empty
+    ones so that the stored ones are kept. PATCH sends a secret only to set
+    it, or to remove it with "" (then stored empty)."""
+    from collective.rendezvous.ants.settings import hash_token
+
+    for name in SECRETS:
+        if name not in values:
+            continue
+        if not (values[name] or "").strip():
+            if drop_empty:
+                del values[name]
+            else:
+                values[name] = ""
+        elif name in HASHED:
+            values[name] = hash_token(values[name])
 
 
 class IRendezvousControlpanel(IControlpanel):

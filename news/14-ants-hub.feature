@@ -1,0 +1,1 @@
+The ANTS national identity card and passport site can now list the town's meeting points, offer its free slots (sending citizens to the booking page with everything filled in) and find appointments by pre-application number: turn it on in the new "ANTS" tab of the Rendez-vous settings and choose the ANTS reason of your appointment types.
