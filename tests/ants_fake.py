@@ -61,6 +61,8 @@ class FakeAnts:
             self.appointments = []  # dicts of the POST parameters
             self.calls = []  # (method, path, {name: [values]}, headers)
             self.fail = None
+            self.fail_writes = None
+            self.lose_answers = False
             self.delay = 0.0
             self.token = TOKEN
 
@@ -100,6 +102,8 @@ class FakeAnts:
         with self.lock:
             self.calls.append((method, path, params, dict(headers)))
             fail, delay = self.fail, self.delay
+            if method in ("POST", "DELETE") and self.fail_writes:
+                fail = self.fail_writes
         if delay:
             time.sleep(delay)
         if fail:
@@ -107,6 +111,12 @@ class FakeAnts:
         if headers.get("x-rdv-opt-auth-token") != self.token:
             return 401, {"detail": "X-RDV-OPT-AUTH-TOKEN header invalid"}
         one = {name: values[0] for name, values in params.items()}
+        status, body = self.serve(method, path, params, one)
+        if self.lose_answers and method in ("POST", "DELETE"):
+            return 500, {"detail": "fake lost answer"}
+        return status, body
+
+    def serve(self, method, path, params, one) -> tuple[int, dict]:
         if path == "/api/status" and method == "GET":
             ids = []
             for value in params.get("application_ids", ()):

@@ -16,6 +16,7 @@ from collective.rendezvous import _
 from collective.rendezvous import addresses
 from collective.rendezvous import phones
 from collective.rendezvous import scheduling
+from collective.rendezvous.ants import numbers as ants_numbers
 from collective.rendezvous.booking import codes
 from collective.rendezvous.booking import index
 from collective.rendezvous.booking import ratelimit
@@ -87,6 +88,9 @@ class Request:
     phone: str = ""
     partner_type: str = ""
     comment: str = ""
+    # ANTS pre-application numbers (issue 14): a text or a list of texts.
+    application_ids: str = ""
+    confirm_ants_warning: str = ""
 
     @classmethod
     def from_dict(cls, data) -> "Request":
@@ -97,10 +101,24 @@ class Request:
             value = data.get(name)
             if value is None:
                 value = ""
+            value = _ants_value(name, value)
             if not isinstance(value, str):
                 raise BookingError(400, _("This value must be a text."), field=name)
             values[name] = value.strip()
         return cls(**values)
+
+
+def _ants_value(name: str, value):
+    """The ANTS fields of a request as texts: a list of numbers, a flag."""
+    if (
+        name == "application_ids"
+        and isinstance(value, list)
+        and all(isinstance(item, str) for item in value)
+    ):
+        return " ".join(value)
+    if name == "confirm_ants_warning" and isinstance(value, bool):
+        return "1" if value else ""
+    return value
 
 
 # -- helpers -------------------------------------------------------------------
@@ -345,6 +363,10 @@ def clean_details(
             "partner_type",
             lambda: _partner_type(appointment_type, request.partner_type),
         ),
+        (
+            "application_ids",
+            lambda: ants_numbers.clean(appointment_type, request.application_ids),
+        ),
     )
     values = {}
     first = None
@@ -400,6 +422,13 @@ def book(folder, data) -> tuple[object, str]:
     option = details["option"]
     partner_type = details["partner_type"]
     limits = None if as_agent else _check_limits(email, phone, now)
+    application_ids = details["application_ids"]
+    # The national hub is asked last, once everything else is right.
+    ants_numbers.check(
+        application_ids,
+        counter.__parent__,
+        ants_numbers.confirmed(request.confirm_ants_warning),
+    )
 
     booking = createContent("Booking")
     code = codes.new_code(folder, counter.UID())
@@ -414,6 +443,7 @@ def book(folder, data) -> tuple[object, str]:
     booking.partner_type = partner_type
     booking.option = option
     booking.comment = comment
+    booking.application_ids = application_ids
     # Stored in UTC: ZoneInfo objects do not pickle in the ZODB's protocol.
     booking.start = to_datetime(start, datetime.UTC)
     booking.end = to_datetime(end, datetime.UTC)

@@ -48,6 +48,8 @@ class Booking(Item):
     cancel_reason = ""
     anonymised = False
     history = None
+    # ANTS pre-application numbers, one per document (issue 14).
+    application_ids = ()
 
     # Bookings are not cataloged: the counters' day records index them
     # (booking/index.py explains why). These CMF hooks do nothing.
