@@ -85,6 +85,12 @@ def paris(start: str) -> str:
     return moment.strftime("%Y-%m-%d %H:%M:%S")
 
 
+def content_url(site, booking):  # noqa: F811
+    """The booking's own URL (its PATCH), below its counter."""
+    [counter] = [c["@id"] for c in site["counters"] if c["UID"] == booking["counter"]]
+    return f"{counter}/{booking['code'].lower()}"
+
+
 def agent_view(manager, booking):
     response = manager.get(booking["@id"])
     assert response.status_code == 200, response.text
@@ -391,3 +397,47 @@ class TestDeclarations:
         assert stored.application_ids == ()
         assert all(entry["application_id"] != "ABCDE12345" for entry in log_of(stored))
         transaction.abort()
+
+
+class TestChangeOfNumbers:
+    def test_agent_changes_a_number_delete_then_create(
+        self,
+        ants,
+        site,  # noqa: F811
+        anonymous,
+        manager,
+    ):
+        start = first_free(anonymous, site)
+        booking = book(
+            anonymous, site, start, application_ids=["ABCDE12345", "FGHIJ67890"]
+        ).json()
+        response = manager.patch(
+            content_url(site, booking),
+            json={"application_ids": ["ABCDE12345", "klmno12345"]},
+        )
+        assert response.status_code == 204, response.text
+        view = agent_view(manager, booking)
+        assert view["application_ids"] == ["ABCDE12345", "KLMNO12345"]
+        writes = [
+            (method, params["application_id"]) for method, params in ants.writes()
+        ]
+        assert writes[2:] == [("DELETE", "FGHIJ67890"), ("POST", "KLMNO12345")]
+        assert ants.of("FGHIJ67890") == []
+        assert len(ants.of("ABCDE12345")) == 1
+        assert len(ants.of("KLMNO12345")) == 1
+
+    def test_refused_new_number_changes_nothing(
+        self,
+        ants,
+        site,  # noqa: F811
+        anonymous,
+        manager,
+    ):
+        start = first_free(anonymous, site)
+        booking = book(anonymous, site, start, application_ids=["ABCDE12345"]).json()
+        response = manager.patch(
+            content_url(site, booking), json={"application_ids": "EXPIRED001"}
+        )
+        assert response.status_code == 400, response.text
+        assert agent_view(manager, booking)["application_ids"] == ["ABCDE12345"]
+        assert [method for method, _params in ants.writes()] == ["POST"]

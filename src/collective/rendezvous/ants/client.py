@@ -24,7 +24,7 @@ import urllib.request
 
 
 STATUS_TIMEOUT = 4.0
-WRITE_TIMEOUT = 10.0
+WRITE_TIMEOUT = 4.0
 
 URLS = {
     "production": "https://api-coordination.rendezvouspasseport.ants.gouv.fr/api",

@@ -120,6 +120,23 @@ def on_moved(booking, event) -> None:
     enqueue(booking, actions)
 
 
+def on_numbers_changed(booking, previous, current) -> None:
+    """A change of numbers: the removed ones withdrawn, the new ones declared."""
+    if not numbers.enabled():
+        return
+    declared = declared_of(booking) or {}
+    actions = [
+        (WITHDRAW, number, dict(params))
+        for number, params in declared.items()
+        if number not in current
+    ]
+    params = appointment_params(booking)
+    actions += [
+        (DECLARE, number, params) for number in current if number not in previous
+    ]
+    enqueue(booking, actions)
+
+
 def on_cancelled(booking, event) -> None:
     if not numbers.enabled():
         return

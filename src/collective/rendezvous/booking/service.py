@@ -775,7 +775,15 @@ def unschedule(booking) -> None:
 
 # What an agent may change on a booking (PATCH of the booking, its @@edit
 # form); the time and the counter change only by moving it (``reschedule``).
-EDITABLE = ("beneficiary", "email", "phone", "comment", "option", "partner_type")
+EDITABLE = (
+    "beneficiary",
+    "email",
+    "phone",
+    "comment",
+    "option",
+    "partner_type",
+    "application_ids",
+)
 
 
 def edit(booking, data) -> list[str]:
@@ -805,7 +813,7 @@ def edit(booking, data) -> list[str]:
         )
     values = {}
     for name, value in data.items():
-        value = "" if value is None else value
+        value = "" if value is None else _ants_value(name, value)
         if not isinstance(value, str):
             raise BookingError(400, _("This value must be a text."), field=name)
         values[name] = value.strip()
@@ -830,15 +838,39 @@ def edit(booking, data) -> list[str]:
             )
         elif name == "option":
             checked[name] = _option(appointment_type, value)
+        elif name == "application_ids":
+            checked[name] = ants_numbers.clean(appointment_type, value)
         else:
             checked[name] = _partner_type(appointment_type, value)
+    previous_ids = _current(booking, "application_ids")
     changed = [
         name
         for name in EDITABLE
-        if name in checked and checked[name] != (getattr(booking, name, "") or "")
+        if name in checked and checked[name] != _current(booking, name)
     ]
+    if "application_ids" in changed:
+        _ants_numbers_changed(booking, previous_ids, checked["application_ids"])
     for name in changed:
         setattr(booking, name, checked[name])
     if changed:
         booking.log("edited", by=_actor(True), fields=changed)
     return changed
+
+
+def _current(booking, name: str):
+    if name == "application_ids":
+        return tuple(getattr(booking, name, ()) or ())
+    return getattr(booking, name, "") or ""
+
+
+def _ants_numbers_changed(booking, previous: tuple, numbers: tuple) -> None:
+    """An agent changed the ANTS numbers: the new ones are checked with the
+    hub (refusals and outages stop the edit; an appointment elsewhere does
+    not: the agent acts knowingly), then the removed ones are withdrawn and
+    the new ones declared after the commit."""
+    from collective.rendezvous.ants import declarations
+
+    added = tuple(number for number in numbers if number not in previous)
+    ants_numbers.check(added, booking.__parent__.__parent__, confirm=True)
+    if state_of(booking) in ("booked", "unscheduled"):
+        declarations.on_numbers_changed(booking, previous, numbers)
