@@ -441,3 +441,64 @@ class TestChangeOfNumbers:
         assert response.status_code == 400, response.text
         assert agent_view(manager, booking)["application_ids"] == ["ABCDE12345"]
         assert [method for method, _params in ants.writes()] == ["POST"]
+
+
+class TestBookingPage:
+    """The citizens' page: one input per document, the warning confirmed."""
+
+    def page(self, site, day, **extra):  # noqa: F811
+        from test_booking_page import form_url
+
+        return form_url(site, day, "10:00", **extra)
+
+    def test_one_input_per_document(self, ants, site):  # noqa: F811
+        import requests
+
+        url, params = self.page(site, next_weekday(0), documents_number="3")
+        page = requests.get(url, params=params, timeout=30)
+        assert page.text.count('name="application_ids:list"') == 3
+        assert 'for="rdv-application-3"' in page.text
+        # The links to another count keep the choices made.
+        assert "documents_number=2" in page.text
+
+    def test_type_without_numbers_has_no_input(self, ants, site):  # noqa: F811
+        import requests
+
+        transaction.begin()
+        content(site["type"]["UID"]).ants_requires_number = False
+        transaction.commit()
+        url, params = self.page(site, next_weekday(0))
+        page = requests.get(url, params=params, timeout=30)
+        assert "application_ids" not in page.text
+
+    def test_book_with_numbers_then_warning_confirmed(
+        self,
+        ants,
+        site,  # noqa: F811
+        manager,
+    ):
+        from test_booking_page import PERSON
+
+        import requests
+
+        url, params = self.page(site, next_weekday(0), documents_number="2")
+        data = {**PERSON, "application_ids:list": ["abcde12345", "ABCDE1234"]}
+        refused = requests.post(url, params=params, data=data, timeout=30)
+        assert refused.status_code == 200
+        assert "is not a pre-application number" in refused.text
+        assert 'value="abcde12345"' in refused.text  # what was typed stays
+        assert all_bookings(manager, site) == []
+        ants.add("ABCDE12345", "Mairie de Lyon")
+        data["application_ids:list"] = ["abcde12345", "FGHIJ67890"]
+        warned = requests.post(url, params=params, data=data, timeout=30)
+        assert "Mairie de Lyon" in warned.text
+        assert 'name="confirm_ants_warning"' in warned.text
+        assert all_bookings(manager, site) == []
+        data["confirm_ants_warning"] = "1"
+        done = requests.post(
+            url, params=params, data=data, allow_redirects=False, timeout=30
+        )
+        assert done.status_code == 302, done.text[:3000]
+        [booking] = all_bookings(manager, site)
+        assert booking["application_ids"] == ["ABCDE12345", "FGHIJ67890"]
+        assert len(ants.of("FGHIJ67890")) == 1
