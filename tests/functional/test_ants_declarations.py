@@ -10,6 +10,7 @@ from test_bookings_api import CITIZEN
 from test_bookings_api import free_starts
 from test_slots_api import next_weekday
 from test_slots_api import site  # noqa: F401 - fixture
+from urllib.parse import quote
 
 import datetime
 import pytest
@@ -502,3 +503,80 @@ class TestBookingPage:
         [booking] = all_bookings(manager, site)
         assert booking["application_ids"] == ["ABCDE12345", "FGHIJ67890"]
         assert len(ants.of("FGHIJ67890")) == 1
+
+
+class TestAgentsSide:
+    def test_agenda_csv_and_booking_form(self, ants, site, anonymous, manager):  # noqa: F811
+        import csv
+        import io
+
+        start = first_free(anonymous, site)
+        book(anonymous, site, start, application_ids=["ABCDE12345", "FGHIJ67890"])
+        day = datetime.date.fromisoformat(start[:10])
+        from helpers import owner_page_session
+
+        agenda = owner_page_session().get(
+            f"{site['place']['@id']}/@@rendezvous-agenda",
+            params={"date": day.isoformat(), "view": "day"},
+        )
+        assert agenda.status_code == 200, agenda.text[:2000]
+        assert "ABCDE12345, FGHIJ67890" in agenda.text
+        export = manager.get(
+            f"{site['place']['@id']}/@@rendezvous-export.csv",
+            params={"start": day.isoformat(), "end": day.isoformat()},
+        )
+        rows = list(csv.reader(io.StringIO(export.content.decode("utf-8-sig"))))
+        assert rows[0][-1] == "Pre-application numbers"
+        assert rows[1][-1] == "ABCDE12345 FGHIJ67890"
+
+    def test_agent_books_with_numbers(self, ants, site, anonymous, manager):  # noqa: F811
+        from helpers import owner_page_session
+        from test_agenda import authenticator
+
+        start = first_free(anonymous, site)
+        counter = site["counters"][0]["@id"]
+        url = f"{counter}/@@rendezvous-book-for?start={quote(start)}"
+        browser = owner_page_session()
+        form = browser.get(url)
+        assert form.status_code == 200, form.text[:2000]
+        assert 'name="application_ids"' in form.text
+        data = {
+            "beneficiary": "Jean Dupont",
+            "application_ids": "consumed01",
+            "submit": "1",
+            "_authenticator": authenticator(form.text),
+        }
+        refused = browser.post(url, data=data)
+        assert "CONSUMED01" in refused.text
+        assert all_bookings(manager, site) == []
+        data["application_ids"] = "abcde12345"
+        done = browser.post(url, data=data, allow_redirects=False)
+        assert done.status_code == 302, done.text[:3000]
+        [booking] = all_bookings(manager, site)
+        assert booking["application_ids"] == ["ABCDE12345"]
+        assert len(ants.of("ABCDE12345")) == 1
+
+    def test_booking_view_and_edit_form(self, ants, site, anonymous):  # noqa: F811
+        from helpers import form_fields
+        from helpers import owner_page_session
+
+        start = first_free(anonymous, site)
+        booking = book(anonymous, site, start, application_ids=["ABCDE12345"]).json()
+        browser = owner_page_session()
+        url = content_url(site, booking)
+        page = browser.get(url)
+        assert page.status_code == 200
+        assert "ABCDE12345" in page.text
+        # The edit form shows them without letting them change there; saving
+        # another field keeps them, and declares nothing again.
+        form = browser.get(f"{url}/@@edit")
+        fields = [
+            (name, "Jeanne Dupont" if name == "form.widgets.beneficiary" else value)
+            for name, value in form_fields(form.text, "@@edit")
+        ]
+        fields.append(("form.buttons.save", "Save"))
+        saved = browser.post(f"{url}/@@edit", data=fields, allow_redirects=False)
+        assert saved.status_code == 302, saved.text[:3000]
+        view = browser.get(url).text
+        assert "Jeanne Dupont" in view and "ABCDE12345" in view
+        assert [method for method, _params in ants.writes()] == ["POST"]

@@ -36,6 +36,15 @@ class IBooking(model.Schema):
     )
     code = schema.TextLine(title=_("Booking code"), required=True, readonly=True)
     comment = schema.Text(title=_("Comment"), required=False, default="")
+    # Changed only through the booking service (PATCH of the booking), which
+    # checks them with the ANTS hub: read-only in the forms (issue 14).
+    application_ids = schema.Tuple(
+        title=_("Pre-application numbers"),
+        value_type=schema.TextLine(),
+        required=False,
+        default=(),
+        readonly=True,
+    )
 
 
 @implementer(IBooking)
