@@ -77,3 +77,21 @@ def clock(monkeypatch):
             self.travel(start + datetime.timedelta(minutes=minutes))
 
     return Clock()
+
+
+@pytest.fixture(scope="session")
+def ants_server_session():
+    """The fake ANTS anti-duplication API (tests/ants_fake.py), one per run."""
+    from ants_fake import FakeAnts
+
+    fake = FakeAnts().start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
+def ants_server(ants_server_session):
+    """The fake ANTS API, emptied and with its switches off for each test."""
+    ants_server_session.reset()
+    yield ants_server_session
+    ants_server_session.reset()

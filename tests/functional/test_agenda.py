@@ -628,7 +628,7 @@ class TestExport:
         # An English site: commas; every text cell quoted.
         assert text.startswith('"Code","State","Date","Start","End",')
         assert rows[0][:5] == ["Code", "State", "Date", "Start", "End"]
-        assert len(rows[0]) == 16
+        assert len(rows[0]) == 17  # the last: ANTS numbers (issue 14)
         assert len(rows) == 3
         first, other = rows[1], rows[2]
         assert first[1] == "Booked"
@@ -665,7 +665,7 @@ class TestExport:
         text = response.content.decode("utf-8-sig")
         assert text.startswith('"Code";"')
         rows = list(csv.reader(io.StringIO(text), delimiter=";"))
-        assert len(rows) == 3 and all(len(row) == 16 for row in rows)
+        assert len(rows) == 3 and all(len(row) == 17 for row in rows)
         assert [row[12] for row in rows[1:]] == ["+44 20 7946 0958", "06 12 34 56 78"]
         # The comma stays available; the agenda's form offers ';' first.
         response = agents["a"].get(url, params={**params, "separator": "comma"})

@@ -1,6 +1,7 @@
 """Remove personal data from old bookings (X10), run by @@rendezvous-tick.
 
-What goes: beneficiary, e-mail, phone, comment, the cancellation reason and
+What goes: beneficiary, e-mail, phone, comment, the cancellation reason, the
+ANTS pre-application numbers (also in the log of their declarations) and
 the secret token (the private link stops working). What stays, for
 statistics: the dates, the counter, the type, the option, the partner type,
 the state and who cancelled. The history keeps its events and times but
@@ -25,6 +26,11 @@ def anonymise(booking) -> None:
     booking.beneficiary = REMOVED
     for name in PERSONAL:
         setattr(booking, name, "")
+    # The ANTS pre-application numbers name people too (issue 14).
+    booking.application_ids = ()
+    from collective.rendezvous.ants.declarations import forget_numbers
+
+    forget_numbers(booking)
     for entry in booking.history or ():
         entry.pop("reason", None)
     if booking.history is not None:

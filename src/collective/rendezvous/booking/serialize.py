@@ -53,6 +53,8 @@ def booking_json(folder, booking, agent: bool, token: str | None = None) -> dict
         "phone": booking.phone or "",
         "comment": booking.comment or "",
         "cancelled_by": booking.cancelled_by or None,
+        # ANTS pre-application numbers, one per document (issue 14).
+        "application_ids": list(getattr(booking, "application_ids", ()) or ()),
     }
     if token:
         body["token"] = token
@@ -78,6 +80,10 @@ def booking_json(folder, booking, agent: bool, token: str | None = None) -> dict
             }
             for entry in getattr(booking.aq_base, "notifications", None) or ()
         ]
+        # The declarations to the ANTS hub and their attempts (issue 14).
+        from collective.rendezvous.ants.declarations import declarations_json
+
+        body["ants_declarations"] = declarations_json(booking)
     return body
 
 

@@ -16,6 +16,7 @@ from collective.rendezvous import _
 from collective.rendezvous import addresses
 from collective.rendezvous import phones
 from collective.rendezvous import scheduling
+from collective.rendezvous.ants import numbers as ants_numbers
 from collective.rendezvous.booking import codes
 from collective.rendezvous.booking import index
 from collective.rendezvous.booking import ratelimit
@@ -87,6 +88,9 @@ class Request:
     phone: str = ""
     partner_type: str = ""
     comment: str = ""
+    # ANTS pre-application numbers (issue 14): a text or a list of texts.
+    application_ids: str = ""
+    confirm_ants_warning: str = ""
 
     @classmethod
     def from_dict(cls, data) -> "Request":
@@ -97,10 +101,24 @@ class Request:
             value = data.get(name)
             if value is None:
                 value = ""
+            value = _ants_value(name, value)
             if not isinstance(value, str):
                 raise BookingError(400, _("This value must be a text."), field=name)
             values[name] = value.strip()
         return cls(**values)
+
+
+def _ants_value(name: str, value):
+    """The ANTS fields of a request as texts: a list of numbers, a flag."""
+    if (
+        name == "application_ids"
+        and isinstance(value, list)
+        and all(isinstance(item, str) for item in value)
+    ):
+        return " ".join(value)
+    if name == "confirm_ants_warning" and isinstance(value, bool):
+        return "1" if value else ""
+    return value
 
 
 # -- helpers -------------------------------------------------------------------
@@ -345,6 +363,10 @@ def clean_details(
             "partner_type",
             lambda: _partner_type(appointment_type, request.partner_type),
         ),
+        (
+            "application_ids",
+            lambda: ants_numbers.clean(appointment_type, request.application_ids),
+        ),
     )
     values = {}
     first = None
@@ -400,6 +422,13 @@ def book(folder, data) -> tuple[object, str]:
     option = details["option"]
     partner_type = details["partner_type"]
     limits = None if as_agent else _check_limits(email, phone, now)
+    application_ids = details["application_ids"]
+    # The national hub is asked last, once everything else is right.
+    ants_numbers.check(
+        application_ids,
+        counter.__parent__,
+        ants_numbers.confirmed(request.confirm_ants_warning),
+    )
 
     booking = createContent("Booking")
     code = codes.new_code(folder, counter.UID())
@@ -414,6 +443,7 @@ def book(folder, data) -> tuple[object, str]:
     booking.partner_type = partner_type
     booking.option = option
     booking.comment = comment
+    booking.application_ids = application_ids
     # Stored in UTC: ZoneInfo objects do not pickle in the ZODB's protocol.
     booking.start = to_datetime(start, datetime.UTC)
     booking.end = to_datetime(end, datetime.UTC)
@@ -745,7 +775,15 @@ def unschedule(booking) -> None:
 
 # What an agent may change on a booking (PATCH of the booking, its @@edit
 # form); the time and the counter change only by moving it (``reschedule``).
-EDITABLE = ("beneficiary", "email", "phone", "comment", "option", "partner_type")
+EDITABLE = (
+    "beneficiary",
+    "email",
+    "phone",
+    "comment",
+    "option",
+    "partner_type",
+    "application_ids",
+)
 
 
 def edit(booking, data) -> list[str]:
@@ -775,7 +813,7 @@ def edit(booking, data) -> list[str]:
         )
     values = {}
     for name, value in data.items():
-        value = "" if value is None else value
+        value = "" if value is None else _ants_value(name, value)
         if not isinstance(value, str):
             raise BookingError(400, _("This value must be a text."), field=name)
         values[name] = value.strip()
@@ -800,15 +838,39 @@ def edit(booking, data) -> list[str]:
             )
         elif name == "option":
             checked[name] = _option(appointment_type, value)
+        elif name == "application_ids":
+            checked[name] = ants_numbers.clean(appointment_type, value)
         else:
             checked[name] = _partner_type(appointment_type, value)
+    previous_ids = _current(booking, "application_ids")
     changed = [
         name
         for name in EDITABLE
-        if name in checked and checked[name] != (getattr(booking, name, "") or "")
+        if name in checked and checked[name] != _current(booking, name)
     ]
+    if "application_ids" in changed:
+        _ants_numbers_changed(booking, previous_ids, checked["application_ids"])
     for name in changed:
         setattr(booking, name, checked[name])
     if changed:
         booking.log("edited", by=_actor(True), fields=changed)
     return changed
+
+
+def _current(booking, name: str):
+    if name == "application_ids":
+        return tuple(getattr(booking, name, ()) or ())
+    return getattr(booking, name, "") or ""
+
+
+def _ants_numbers_changed(booking, previous: tuple, numbers: tuple) -> None:
+    """An agent changed the ANTS numbers: the new ones are checked with the
+    hub (refusals and outages stop the edit; an appointment elsewhere does
+    not: the agent acts knowingly), then the removed ones are withdrawn and
+    the new ones declared after the commit."""
+    from collective.rendezvous.ants import declarations
+
+    added = tuple(number for number in numbers if number not in previous)
+    ants_numbers.check(added, booking.__parent__.__parent__, confirm=True)
+    if state_of(booking) in ("booked", "unscheduled"):
+        declarations.on_numbers_changed(booking, previous, numbers)

@@ -294,6 +294,8 @@ class BackOfficeView(BrowserView):
             "email": booking.email or "",
             "phone": booking.phone or "",
             "comment": booking.comment or "",
+            # ANTS pre-application numbers (issue 14).
+            "application_ids": ", ".join(getattr(booking, "application_ids", ()) or ()),
             "cancel_reason": getattr(booking, "cancel_reason", "") or "",
             "start": start,
             "time": start.strftime("%H:%M"),
@@ -621,6 +623,7 @@ BOOK_FIELDS = (
     "option",
     "partner_type",
     "comment",
+    "application_ids",
 )
 
 
@@ -635,6 +638,8 @@ class BookForView(BackOfficeView):
         self.appointment_type = self.context.get_appointment_type()
         self.errors = {}
         self.message = None
+        # An appointment elsewhere for a pre-application (ANTS): confirmable.
+        self.ants_warning = False
         form = self.request.form
         self.start = self._start(form.get("start"))
         if self.start is None or self.appointment_type is None:
@@ -674,11 +679,13 @@ class BookForView(BackOfficeView):
             type=self.appointment_type.UID(),
             counter=self.context.UID(),
             start=self.start.isoformat(),
+            confirm_ants_warning=form.get("confirm_ants_warning") or "",
         )
         try:
             booking, _token = service.book(self.folder, data)
         except service.BookingError as error:
             transaction.doom()
+            self.ants_warning = bool(getattr(error, "confirm", None))
             # Every refused field at once (issue 13), as on the citizens' page.
             fields = {k: v for k, v in error.errors.items() if k in BOOK_FIELDS}
             self.errors.update(fields)
@@ -729,6 +736,11 @@ class BookForView(BackOfficeView):
         return [
             row for row in get_settings().partner_types or () if row["id"] in allowed
         ]
+
+    def asks_numbers(self) -> bool:
+        from collective.rendezvous.ants.numbers import requires_numbers
+
+        return requires_numbers(self.appointment_type)
 
     def value(self, name) -> str:
         value = self.request.form.get(name, "")

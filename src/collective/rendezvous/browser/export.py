@@ -89,6 +89,8 @@ COLUMNS = (
     _("Comment"),
     _("Booked by"),
     _("Cancelled by"),
+    # Last: the columns before keep their places (issue 14).
+    _("Pre-application numbers"),
 )
 
 
@@ -214,6 +216,7 @@ class ExportView(ManagedCountersView):
             booking.comment or "",
             self._who(booking, getattr(booking, "booked_by", ""), "booked"),
             self._who(booking, booking.cancelled_by or "", "cancelled"),
+            " ".join(getattr(booking, "application_ids", ()) or ()),
         ]
 
     def _who(self, booking, kind: str, event: str) -> str:

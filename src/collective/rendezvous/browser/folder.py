@@ -35,7 +35,15 @@ import datetime
 import transaction
 
 
-FORM_FIELDS = ("beneficiary", "email", "phone", "partner_type", "comment", "consent")
+FORM_FIELDS = (
+    "beneficiary",
+    "email",
+    "phone",
+    "application_ids",
+    "partner_type",
+    "comment",
+    "consent",
+)
 
 
 def _gregorian():
@@ -96,6 +104,9 @@ class FolderView(BrowserView):
         self.month = self._month(form.get("month"))
         self.day = self._date(form.get("day"))
         self.slot = self._slot(form.get("slot"))
+        self.documents = self._documents(form.get("documents_number"))
+        # An appointment elsewhere for a pre-application (ANTS): confirmable.
+        self.ants_warning = False
         self.errors = {}
         self.message = None
         # The slot is not (or no longer) bookable: why, and the closest ones.
@@ -196,7 +207,12 @@ class FolderView(BrowserView):
             name: form.get(name, "")
             for name in ("beneficiary", "email", "phone", "partner_type", "comment")
         }
+        numbers = form.get("application_ids") or []
+        if isinstance(numbers, str):
+            numbers = [numbers]
         data.update(
+            application_ids=" ".join(n for n in numbers if isinstance(n, str)),
+            confirm_ants_warning=form.get("confirm_ants_warning") or "",
             type=self.chosen_type.UID(),
             option=self.option or "",
             place=self.place.UID() if self.place is not None else "",
@@ -241,13 +257,21 @@ class FolderView(BrowserView):
         )
 
     def _refused(self, error):
+        if error.field == "application_ids" and getattr(error, "confirm", None):
+            # An appointment elsewhere for a number: shown with a box to
+            # confirm past it (issue 14).
+            self.ants_warning = True
         if error.status == 429:
             # The limit per address (booking/ratelimit.py): the same answer
             # as the REST service's.
             self.request.response.setStatus(429)
             if error.retry_after:
                 self.request.response.setHeader("Retry-After", str(error.retry_after))
-        if error.status == 409 and error.field not in ("email", "phone"):
+        if error.status == 409 and error.field not in (
+            "email",
+            "phone",
+            "application_ids",
+        ):
             # Taken meanwhile: say so; the form keeps what was typed and
             # offers the closest free times (issue 13). A 409 on the e-mail
             # or phone is the cap of bookings per contact: a field error.
@@ -442,6 +466,44 @@ class FolderView(BrowserView):
             )
         )
 
+    # -- ANTS pre-application numbers (issue 14) ------------------------------
+
+    def _documents(self, value) -> int:
+        """How many documents (one number each): ``documents_number``, 1-5."""
+        from collective.rendezvous.ants.numbers import MAX_NUMBERS
+
+        try:
+            count = int(value)
+        except (TypeError, ValueError):
+            return 1
+        return min(max(count, 1), MAX_NUMBERS)
+
+    def asks_numbers(self) -> bool:
+        from collective.rendezvous.ants.numbers import requires_numbers
+
+        return self.chosen_type is not None and requires_numbers(self.chosen_type)
+
+    def document_choices(self) -> list[dict]:
+        """Links to the same page for 1 to 5 documents."""
+        from collective.rendezvous.ants.numbers import MAX_NUMBERS
+
+        return [
+            {
+                "count": count,
+                "url": self.url(documents_number=count if count > 1 else None),
+                "current": count == self.documents,
+            }
+            for count in range(1, MAX_NUMBERS + 1)
+        ]
+
+    def number_value(self, index: int) -> str:
+        """The number typed in the ``index``-th (1-based) input, if any."""
+        values = self.request.form.get("application_ids") or []
+        if isinstance(values, str):
+            values = [values]
+        value = values[index - 1] if len(values) >= index else ""
+        return value if isinstance(value, str) else ""
+
     def value(self, name) -> str:
         """What was typed in a field, to show it again after an error."""
         value = self.request.form.get(name)
@@ -491,6 +553,11 @@ class FolderView(BrowserView):
             "place": self.place.UID() if self.place is not None else None,
             "month": self.month.strftime("%Y-%m"),
             "day": self.day.isoformat() if self.day else None,
+            "documents_number": (
+                self.documents
+                if getattr(self, "documents", 1) > 1 and self.asks_numbers()
+                else None
+            ),
         }
         if self.move is not None:
             params["move"] = self.move[0].code

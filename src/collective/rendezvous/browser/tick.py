@@ -7,6 +7,7 @@ notifications (R6, ``notifications/reminders.py``); answers a JSON summary.
 A second run right after the first changes nothing and writes nothing.
 """
 
+from collective.rendezvous.ants.declarations import retry_pending as ants_retry_pending
 from collective.rendezvous.booking import ratelimit
 from collective.rendezvous.booking.anonymise import anonymise_old
 from collective.rendezvous.booking.service import now_in_site
@@ -31,6 +32,8 @@ class TickView(BrowserView):
         summary["limit_entries_removed"] = ratelimit.prune(now_in_site())
         # reminders_sent, notifications_retried/_failed/_abandoned
         summary.update(notifications_tick())
+        # ants_retried/_waiting/_abandoned: declarations to the ANTS hub
+        summary.update(ants_retry_pending())
         summary["seconds"] = round(time.perf_counter() - started, 3)
         self.request.response.setHeader("Content-Type", "application/json")
         return json.dumps(summary)

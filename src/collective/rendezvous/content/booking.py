@@ -36,6 +36,15 @@ class IBooking(model.Schema):
     )
     code = schema.TextLine(title=_("Booking code"), required=True, readonly=True)
     comment = schema.Text(title=_("Comment"), required=False, default="")
+    # Changed only through the booking service (PATCH of the booking), which
+    # checks them with the ANTS hub: read-only in the forms (issue 14).
+    application_ids = schema.Tuple(
+        title=_("Pre-application numbers"),
+        value_type=schema.TextLine(),
+        required=False,
+        default=(),
+        readonly=True,
+    )
 
 
 @implementer(IBooking)
@@ -48,6 +57,8 @@ class Booking(Item):
     cancel_reason = ""
     anonymised = False
     history = None
+    # ANTS pre-application numbers, one per document (issue 14).
+    application_ids = ()
 
     # Bookings are not cataloged: the counters' day records index them
     # (booking/index.py explains why). These CMF hooks do nothing.

@@ -10,6 +10,7 @@ ERROR_TYPES = {
     404: "NotFound",
     409: "Conflict",
     429: "TooManyRequests",
+    503: "ServiceUnavailable",
 }
 
 

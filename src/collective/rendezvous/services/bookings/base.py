@@ -61,6 +61,9 @@ class BookingsService(Service):
             if error.retry_after:
                 self.request.response.setHeader("Retry-After", str(error.retry_after))
             body = error_body(self.request, error.status, error.message, error.field)
+            if getattr(error, "confirm", None):
+                # A warning the request may go past with this flag (ANTS).
+                body["confirm"] = error.confirm
             if len(error.errors) > 1:
                 # Every refused field at once, as the booking page shows them.
                 body["errors"] = [

@@ -1,0 +1,433 @@
+"""Declarations of a booking's pre-applications to the ANTS hub (issue 14).
+
+When the ANTS connection is on (``ants_enabled``) and a booking carries
+pre-application numbers:
+
+- booked: each number is declared (``POST /appointments``);
+- cancelled: each declared number is withdrawn (``DELETE /appointments``)
+  with the values that were declared;
+- moved: withdrawn, then declared again with the new date (and place);
+- attended, absent, unscheduled: the declaration stays.
+
+The booking's transaction only appends ``pending`` entries to the booking's
+``ants_declarations`` log and registers an after-commit hook: nothing
+reaches the hub unless the booking is committed, and a request retried
+after a ConflictError sends nothing for its aborted attempt. After the
+commit the hook makes the calls, each preceded by a status read (a number
+already declared with the same place and date is not declared again, a
+declaration the hub no longer holds is not deleted), and records every
+attempt (time, result) on the entry, in a short transaction of its own.
+A failed call leaves its entry ``failed`` and the booking in the site's
+ANTS retry queue; ``@@rendezvous-tick`` tries again after
+``FIRST_RETRY`` doubled at each attempt (at most ``MAX_WAIT``), and gives
+up after ``MAX_ATTEMPTS`` (``abandoned``, logged as an error).
+
+``management_url`` is the appointment service's public page: the
+citizen's private link holds their secret token, which is never stored
+and must not be handed to a third party.
+"""
+
+from Acquisition import aq_base
+from collective.rendezvous import links
+from collective.rendezvous import logger
+from collective.rendezvous.ants import client
+from collective.rendezvous.ants import numbers
+from collective.rendezvous.content.folder import service_folder
+from persistent.list import PersistentList
+from persistent.mapping import PersistentMapping
+from plone import api
+from ZODB.POSException import ConflictError
+from zoneinfo import ZoneInfo
+from zope.annotation.interfaces import IAnnotations
+
+import datetime
+import random
+import time
+import transaction
+import uuid
+
+
+QUEUE = "collective.rendezvous.ants.retry"
+MAX_ATTEMPTS = 10
+FIRST_RETRY = datetime.timedelta(minutes=2)
+MAX_WAIT = datetime.timedelta(hours=6)
+# The hub wants the appointment's date and time in Paris time.
+PARIS = ZoneInfo("Europe/Paris")
+REMOVED = "—"
+
+DECLARE = "declare"
+WITHDRAW = "withdraw"
+
+PENDING = "pending"
+DONE = "done"
+FAILED = "failed"
+ABANDONED = "abandoned"
+SUPERSEDED = "superseded"
+
+
+def _now() -> datetime.datetime:
+    return datetime.datetime.now(datetime.UTC)
+
+
+def log_of(booking, create: bool = False):
+    log = getattr(aq_base(booking), "ants_declarations", None)
+    if log is None and create:
+        log = booking.ants_declarations = PersistentList()
+    return log
+
+
+def declared_of(booking, create: bool = False):
+    """number -> parameters the hub should hold for this booking."""
+    declared = getattr(aq_base(booking), "ants_declared", None)
+    if declared is None and create:
+        declared = booking.ants_declared = PersistentMapping()
+    return declared
+
+
+def appointment_params(booking) -> dict:
+    """What the hub is told of this booking's appointment (no number)."""
+    place = booking.__parent__.__parent__
+    return {
+        "meeting_point": place.Title(),
+        "meeting_point_id": numbers.meeting_point_id(place),
+        "appointment_date": booking.start.astimezone(PARIS).strftime(
+            "%Y-%m-%d %H:%M:%S"
+        ),
+        "management_url": links.url_of(service_folder(booking)),
+    }
+
+
+# -- the booking's events ------------------------------------------------------
+
+
+def _concerned(booking) -> bool:
+    return numbers.enabled() and bool(getattr(booking, "application_ids", ()))
+
+
+def on_created(booking, event) -> None:
+    if not _concerned(booking):
+        return
+    params = appointment_params(booking)
+    enqueue(booking, [(DECLARE, number, params) for number in booking.application_ids])
+
+
+def on_moved(booking, event) -> None:
+    if not _concerned(booking):
+        return
+    actions = _withdrawals(booking)
+    params = appointment_params(booking)
+    actions += [(DECLARE, number, params) for number in booking.application_ids]
+    enqueue(booking, actions)
+
+
+def on_numbers_changed(booking, previous, current) -> None:
+    """A change of numbers: the removed ones withdrawn, the new ones declared."""
+    if not numbers.enabled():
+        return
+    declared = declared_of(booking) or {}
+    actions = [
+        (WITHDRAW, number, dict(params))
+        for number, params in declared.items()
+        if number not in current
+    ]
+    params = appointment_params(booking)
+    actions += [
+        (DECLARE, number, params) for number in current if number not in previous
+    ]
+    enqueue(booking, actions)
+
+
+def on_cancelled(booking, event) -> None:
+    if not numbers.enabled():
+        return
+    enqueue(booking, _withdrawals(booking))
+
+
+def _withdrawals(booking) -> list:
+    declared = declared_of(booking) or {}
+    return [(WITHDRAW, number, dict(params)) for number, params in declared.items()]
+
+
+def enqueue(booking, actions) -> None:
+    """Log these actions as pending and make them once the commit is done."""
+    if not actions:
+        return
+    log = log_of(booking, create=True)
+    declared = declared_of(booking, create=True)
+    now = _now()
+    jobs = []
+    for action, number, params in actions:
+        if action == WITHDRAW:
+            declared.pop(number, None)
+            _supersede(log, number, params)
+        else:
+            declared[number] = dict(params)
+        entry = {
+            "id": uuid.uuid4().hex[:12],
+            "action": action,
+            "application_id": number,
+            **params,
+            "at": now,
+            "status": PENDING,
+            "attempts": 0,
+            "result": "",
+            "tries": [],
+        }
+        log.append(entry)
+        jobs.append(_job(entry))
+    schedule(booking, jobs)
+
+
+def _supersede(log, number, params) -> None:
+    """A declaration not made yet that is now to be withdrawn: drop it.
+
+    Its withdrawal still runs (it reads the status first), in case the
+    declaration reached the hub while its answer was lost.
+    """
+    for index, entry in enumerate(log):
+        if (
+            entry.get("action") == DECLARE
+            and entry.get("status") in (PENDING, FAILED)
+            and entry.get("application_id") == number
+            and entry.get("appointment_date") == params.get("appointment_date")
+        ):
+            entry = dict(entry)
+            entry["status"] = SUPERSEDED
+            log[index] = entry
+
+
+def _job(entry) -> tuple:
+    keys = (
+        "application_id",
+        "meeting_point",
+        "meeting_point_id",
+        "appointment_date",
+        "management_url",
+    )
+    return (entry["id"], entry["action"], {key: entry.get(key, "") for key in keys})
+
+
+def schedule(booking, jobs) -> None:
+    if not jobs:
+        return
+    where = (service_folder(booking).UID(), booking.code)
+    transaction.get().addAfterCommitHook(
+        _after_commit,
+        args=(
+            aq_base(booking),
+            aq_base(api.portal.get()),
+            where,
+            client.api_url(),
+            client.token(),
+            list(jobs),
+        ),
+    )
+
+
+# -- after the commit ----------------------------------------------------------
+
+
+def _same_time(value, date: str) -> bool:
+    return str(value or "").replace("T", " ")[:19] == date
+
+
+def run(action: str, params: dict, url: str, auth: str) -> str:
+    """Make one call, after reading what the hub holds; its result."""
+    number = params["application_id"]
+    answer = client.status([number], params["meeting_point_id"], url=url, auth=auth)
+    held = [
+        appointment
+        for appointment in answer[number]["appointments"]
+        if appointment.get("meeting_point") == params["meeting_point"]
+        and _same_time(appointment.get("appointment_date"), params["appointment_date"])
+    ]
+    if action == DECLARE:
+        if any(a.get("management_url") == params["management_url"] for a in held):
+            return "already declared"
+        client.declare(
+            number,
+            params["management_url"],
+            params["meeting_point"],
+            params["meeting_point_id"],
+            params["appointment_date"],
+            url=url,
+            auth=auth,
+        )
+        return "declared"
+    if not held:
+        return "not held by the hub: nothing to delete"
+    count = client.withdraw(
+        number,
+        params["meeting_point"],
+        params["meeting_point_id"],
+        params["appointment_date"],
+        url=url,
+        auth=auth,
+    )
+    return f"deleted ({count})"
+
+
+def _after_commit(status, booking, portal, where, url, auth, jobs) -> None:
+    if not status:
+        return
+    results = []
+    for entry_id, action, params in jobs:
+        try:
+            result = run(action, params, url, auth)
+        except Exception as error:
+            logger.warning(
+                "ANTS %s of booking %s failed: %s",
+                action,
+                getattr(booking, "code", "?"),
+                error,
+            )
+            results.append((entry_id, FAILED, str(error)[:300], _now()))
+        else:
+            results.append((entry_id, DONE, result, _now()))
+    try:
+        record(booking._p_jar.db(), booking._p_oid, portal._p_oid, where, results)
+    except Exception:
+        logger.exception("Cannot record the ANTS declarations of %s", booking)
+
+
+def record(db, booking_oid, portal_oid, where, results) -> None:
+    """Write the attempts on the booking, in a transaction of its own."""
+    manager = transaction.TransactionManager()
+    connection = db.open(transaction_manager=manager)
+    try:
+        for attempt in range(10):
+            try:
+                manager.begin()
+                booking = connection.get(booking_oid)
+                if apply_results(booking, results):
+                    queue = retry_queue(connection.get(portal_oid), create=True)
+                    queue[booking.UID()] = tuple(where)
+                manager.commit()
+                return
+            except ConflictError:
+                manager.abort()
+                time.sleep(random.uniform(0.01, 0.05) * (attempt + 1))
+        logger.error("Cannot record the ANTS results %s", results)
+    finally:
+        manager.abort()
+        connection.close()
+
+
+def apply_results(booking, results) -> bool:
+    """Update the log entries; whether some failed."""
+    log = log_of(booking, create=True)
+    by_id = {entry_id: (state, text, when) for entry_id, state, text, when in results}
+    failed = False
+    for index, entry in enumerate(log):
+        if entry.get("id") not in by_id:
+            continue
+        state, text, when = by_id[entry["id"]]
+        entry = dict(entry)
+        if entry.get("status") != SUPERSEDED:
+            entry["status"] = state
+        entry["attempts"] = entry.get("attempts", 0) + 1
+        entry["result"] = text
+        entry["done"] = when
+        # Each attempt, kept on the booking (the last ones).
+        entry["tries"] = [*entry.get("tries", ()), {"at": when, "result": text}][
+            -MAX_ATTEMPTS:
+        ]
+        log[index] = entry
+        failed = failed or entry["status"] == FAILED
+    return failed
+
+
+def retry_queue(portal, create: bool = False):
+    """Bookings with failed calls: booking UID -> (service UID, code)."""
+    from BTrees.OOBTree import OOBTree
+
+    annotations = IAnnotations(portal)
+    queue = annotations.get(QUEUE)
+    if queue is None and create:
+        queue = annotations[QUEUE] = OOBTree()
+    return queue
+
+
+# -- retries (the tick) --------------------------------------------------------
+
+
+def wait_after(attempts: int) -> datetime.timedelta:
+    """How long after its last attempt a failed call is tried again."""
+    return min(FIRST_RETRY * (2 ** max(attempts - 1, 0)), MAX_WAIT)
+
+
+def retry_pending(now: datetime.datetime | None = None) -> dict:
+    """Make the failed calls again when their wait is over; counts."""
+    from collective.rendezvous.notifications.dispatch import find_booking
+
+    now = now or _now()
+    counts = {"ants_retried": 0, "ants_waiting": 0, "ants_abandoned": 0}
+    queue = retry_queue(api.portal.get())
+    if not queue or not numbers.enabled():
+        return counts
+    for uid, where in list(queue.items()):
+        booking = find_booking(where)
+        log = log_of(booking) if booking is not None else None
+        if not log:
+            del queue[uid]
+            continue
+        jobs = []
+        waiting = False
+        for index, entry in enumerate(log):
+            if entry.get("status") != FAILED:
+                continue
+            entry = dict(entry)
+            attempts = entry.get("attempts", 0)
+            if attempts >= MAX_ATTEMPTS:
+                entry["status"] = ABANDONED
+                log[index] = entry
+                counts["ants_abandoned"] += 1
+                logger.error(
+                    "ANTS %s of booking %s abandoned after %d attempts: %s",
+                    entry.get("action"),
+                    booking.code,
+                    attempts,
+                    entry.get("result"),
+                )
+                continue
+            last = entry.get("done") or entry.get("at") or now
+            if now < last + wait_after(attempts):
+                waiting = True
+                counts["ants_waiting"] += 1
+                continue
+            entry["status"] = PENDING
+            log[index] = entry
+            jobs.append(_job(entry))
+            counts["ants_retried"] += 1
+        if not waiting:
+            del queue[uid]
+        schedule(booking, jobs)
+    return counts
+
+
+# -- display, anonymisation ----------------------------------------------------
+
+
+def declarations_json(booking) -> list[dict]:
+    def plain(value):
+        if isinstance(value, datetime.datetime):
+            return value.isoformat()
+        if isinstance(value, list):
+            return [plain(item) for item in value]
+        if isinstance(value, dict):
+            return {key: plain(item) for key, item in value.items()}
+        return value
+
+    return [plain(dict(entry)) for entry in log_of(booking) or ()]
+
+
+def forget_numbers(booking) -> None:
+    """Anonymisation: the numbers leave the log of the declarations too."""
+    log = log_of(booking)
+    for index, entry in enumerate(log or ()):
+        entry = dict(entry)
+        entry["application_id"] = REMOVED
+        log[index] = entry
+    declared = declared_of(booking)
+    if declared:
+        declared.clear()
