@@ -33,16 +33,14 @@ from collective.rendezvous import logger
 from collective.rendezvous.ants import client
 from collective.rendezvous.ants import numbers
 from collective.rendezvous.content.folder import service_folder
+from collective.rendezvous.transactions import write_apart
 from persistent.list import PersistentList
 from persistent.mapping import PersistentMapping
 from plone import api
-from ZODB.POSException import ConflictError
 from zoneinfo import ZoneInfo
 from zope.annotation.interfaces import IAnnotations
 
 import datetime
-import random
-import time
 import transaction
 import uuid
 
@@ -292,25 +290,15 @@ def _after_commit(status, booking, portal, where, url, auth, jobs) -> None:
 
 def record(db, booking_oid, portal_oid, where, results) -> None:
     """Write the attempts on the booking, in a transaction of its own."""
-    manager = transaction.TransactionManager()
-    connection = db.open(transaction_manager=manager)
-    try:
-        for attempt in range(10):
-            try:
-                manager.begin()
-                booking = connection.get(booking_oid)
-                if apply_results(booking, results):
-                    queue = retry_queue(connection.get(portal_oid), create=True)
-                    queue[booking.UID()] = tuple(where)
-                manager.commit()
-                return
-            except ConflictError:
-                manager.abort()
-                time.sleep(random.uniform(0.01, 0.05) * (attempt + 1))
+
+    def write(connection) -> None:
+        booking = connection.get(booking_oid)
+        if apply_results(booking, results):
+            queue = retry_queue(connection.get(portal_oid), create=True)
+            queue[booking.UID()] = tuple(where)
+
+    if not write_apart(db, write):
         logger.error("Cannot record the ANTS results %s", results)
-    finally:
-        manager.abort()
-        connection.close()
 
 
 def apply_results(booking, results) -> bool:

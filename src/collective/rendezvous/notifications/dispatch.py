@@ -45,6 +45,7 @@ from collective.rendezvous.content.folder import service_folder
 from collective.rendezvous.notifications import texts
 from collective.rendezvous.notifications.gateways import ISMSGateway
 from collective.rendezvous.slots.generation import site_timezone
+from collective.rendezvous.transactions import write_apart
 from email import policy
 from email.message import EmailMessage
 from email.utils import formataddr
@@ -59,9 +60,7 @@ from zope.component import queryUtility
 import copy
 import datetime
 import icalendar
-import random
 import re
-import time
 import transaction
 import uuid
 
@@ -482,26 +481,15 @@ def _after_commit(status: bool, booking, portal, where, mailhost, jobs) -> None:
 
 def record(db, booking_oid, portal_oid, where, results) -> None:
     """Write the results in the booking's log, in a transaction of its own."""
-    manager = transaction.TransactionManager()
-    connection = db.open(transaction_manager=manager)
-    try:
-        for attempt in range(10):
-            try:
-                manager.begin()
-                booking = connection.get(booking_oid)
-                failed = apply_results(booking, results)
-                if failed:
-                    queue = retry_queue(connection.get(portal_oid), create=True)
-                    queue[booking.UID()] = tuple(where)
-                manager.commit()
-                return
-            except ConflictError:
-                manager.abort()
-                time.sleep(random.uniform(0.01, 0.05) * (attempt + 1))
+
+    def write(connection) -> None:
+        booking = connection.get(booking_oid)
+        if apply_results(booking, results):
+            queue = retry_queue(connection.get(portal_oid), create=True)
+            queue[booking.UID()] = tuple(where)
+
+    if not write_apart(db, write):
         logger.error("Cannot record the notification results %s", results)
-    finally:
-        manager.abort()
-        connection.close()
 
 
 def apply_results(booking, results) -> bool:
