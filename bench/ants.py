@@ -18,27 +18,26 @@ even if a target is missed (the table says so), non-zero on errors.
 """
 
 from lib.harness import free_port
+from lib.harness import JsonClient
 from lib.harness import load
 from lib.harness import log
 from lib.harness import machine
+from lib.harness import request_stats
 from lib.harness import Server
+from lib.harness import stats
 from lib.harness import table
+from lib.harness import verdict
 from lib.harness import zconsole
 from pathlib import Path
 
 import argparse
 import datetime
-import http.client
-import json
-import math
 import secrets
 import shutil
 import signal
-import statistics
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.parse
 
 
@@ -53,44 +52,7 @@ SLOTS_TARGET = 0.200
 SEARCH_TARGET = 5.0
 
 
-class Client:
-    """One keep-alive HTTP connection with the hub's token."""
-
-    def __init__(self, port: int, token: str):
-        self.port = port
-        self.headers = {"Accept": "application/json", "X-HUB-RDV-AUTH-TOKEN": token}
-        self.connection = None
-
-    def get(self, path: str) -> tuple[float, object, int]:
-        if self.connection is None:
-            self.connection = http.client.HTTPConnection("127.0.0.1", self.port, 120)
-        started = time.perf_counter()
-        self.connection.request("GET", path, headers=self.headers)
-        response = self.connection.getresponse()
-        body = response.read()
-        elapsed = time.perf_counter() - started
-        if response.status != 200:
-            raise RuntimeError(f"GET {path}: {response.status}\n{body[:2000]!r}")
-        return elapsed, json.loads(body), len(body)
-
-    def close(self) -> None:
-        if self.connection is not None:
-            self.connection.close()
-            self.connection = None
-
-
-def stats(times: list[float]) -> dict:
-    ordered = sorted(times)
-    return {
-        "min": ordered[0],
-        "median": statistics.median(ordered),
-        "p95": ordered[math.ceil(0.95 * len(ordered)) - 1],
-        "max": ordered[-1],
-        "n": len(ordered),
-    }
-
-
-def measure(client: Client, path: str, requests: int, count) -> dict:
+def measure(client: JsonClient, path: str, requests: int, count) -> dict:
     for _n in range(WARM_UP):
         client.get(path)
     times, sizes, counts = [], set(), set()
@@ -126,21 +88,6 @@ def queries(info: dict) -> dict[str, str]:
         + "searchApplicationIds?"
         + urllib.parse.urlencode([("application_ids", n) for n in asked]),
     }
-
-
-def ms(seconds: float) -> str:
-    return f"{seconds * 1000:.1f} ms"
-
-
-def verdict(value: float, target: float) -> str:
-    return "yes" if value <= target else "NO"
-
-
-def request_stats(measured: dict) -> str:
-    return (
-        f"median {ms(measured['median'])} (min {ms(measured['min'])}, "
-        f"p95 {ms(measured['p95'])}; {measured['n']} requests)"
-    )
 
 
 def slot_count(body) -> int:
@@ -182,7 +129,7 @@ def run(requests: int) -> int:
         log(f"Serving it on 127.0.0.1:{port}")
         server = Server(instance, port)
         server.start()
-        client = Client(port, token)
+        client = JsonClient(port, headers={"X-HUB-RDV-AUTH-TOKEN": token})
         paths = queries(info)
         try:
             measured = {

@@ -48,7 +48,9 @@ from lib.harness import free_port
 from lib.harness import load
 from lib.harness import log
 from lib.harness import machine
+from lib.harness import ms
 from lib.harness import Server
+from lib.harness import stats
 from lib.harness import table
 from lib.harness import tail
 from lib.harness import zconsole
@@ -241,19 +243,6 @@ def free_slots(client: Client, info: dict, counter: str) -> list[tuple[str, str]
 # --- the measures ----------------------------------------------------------------
 
 
-def stats(times: list[float]) -> dict:
-    ordered = sorted(times)
-    if not ordered:
-        return {"min": math.nan, "median": math.nan, "p95": math.nan, "n": 0}
-    return {
-        "min": ordered[0],
-        "median": statistics.median(ordered),
-        "p95": ordered[math.ceil(0.95 * len(ordered)) - 1],
-        "max": ordered[-1],
-        "n": len(ordered),
-    }
-
-
 def statuses(answers: list[dict]) -> dict:
     counts = Counter(answer["status"] for answer in answers)
     return {
@@ -433,10 +422,6 @@ def delta(after: dict, before: dict) -> dict:
 
 
 # --- the table ---------------------------------------------------------------------
-
-
-def ms(seconds: float) -> str:
-    return f"{seconds * 1000:.1f} ms"
 
 
 def yes(condition: bool) -> str:

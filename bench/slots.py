@@ -24,28 +24,28 @@ so), and non-zero on errors.
 """
 
 from lib.harness import free_port
+from lib.harness import JsonClient
 from lib.harness import load
 from lib.harness import log
 from lib.harness import machine
+from lib.harness import ms
+from lib.harness import request_stats
 from lib.harness import Server
+from lib.harness import stats
 from lib.harness import table
+from lib.harness import verdict
 from lib.harness import zconsole
 from pathlib import Path
 
 import argparse
-import base64
 import datetime
-import http.client
 import json
-import math
 import secrets
 import shutil
 import signal
-import statistics
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.parse
 
 
@@ -73,49 +73,6 @@ SLOTS_TARGET = 0.050
 # --- the WSGI server -----------------------------------------------------------------
 
 
-class Client:
-    """One keep-alive HTTP connection; times whole requests, body included."""
-
-    def __init__(self, port: int, auth: tuple[str, str] | None = None):
-        self.port = port
-        self.headers = {"Accept": "application/json"}
-        if auth:
-            token = base64.b64encode(":".join(auth).encode()).decode()
-            self.headers["Authorization"] = f"Basic {token}"
-        self.connection = None
-
-    def get(self, path: str) -> tuple[float, dict, int]:
-        """(seconds, decoded JSON body, body size in bytes) of a GET."""
-        if self.connection is None:
-            self.connection = http.client.HTTPConnection("127.0.0.1", self.port, 120)
-        started = time.perf_counter()
-        self.connection.request("GET", path, headers=self.headers)
-        response = self.connection.getresponse()
-        body = response.read()
-        elapsed = time.perf_counter() - started
-        if response.status != 200:
-            raise RuntimeError(f"GET {path}: {response.status}\n{body[:2000]!r}")
-        if response.getheader("Connection", "").lower() == "close":
-            self.close()
-        return elapsed, json.loads(body), len(body)
-
-    def close(self) -> None:
-        if self.connection is not None:
-            self.connection.close()
-            self.connection = None
-
-
-def stats(times: list[float]) -> dict:
-    ordered = sorted(times)
-    return {
-        "min": ordered[0],
-        "median": statistics.median(ordered),
-        "p95": ordered[math.ceil(0.95 * len(ordered)) - 1],
-        "max": ordered[-1],
-        "n": len(ordered),
-    }
-
-
 def slots_queries(info: dict) -> dict[str, str]:
     today = datetime.date.fromisoformat(info["today"])
     base = f"{info['folder_url_path']}/@slots?"
@@ -136,7 +93,7 @@ def slots_queries(info: dict) -> dict[str, str]:
 
 def measure_slots(port: int, info: dict, requests: int) -> dict:
     """Anonymous GET @slots: warm-up, then ``requests`` timed requests each."""
-    client = Client(port)
+    client = JsonClient(port)
     results = {}
     try:
         for name, path in slots_queries(info).items():
@@ -157,7 +114,7 @@ def measure_slots(port: int, info: dict, requests: int) -> dict:
 
 
 def measure_tick(port: int, password: str) -> dict:
-    client = Client(port, auth=(ADMIN, password))
+    client = JsonClient(port, auth=(ADMIN, password))
     try:
         client.get(f"/{SITE_ID}/@@rendezvous-tick")
         times, summaries = [], []
@@ -171,21 +128,6 @@ def measure_tick(port: int, password: str) -> dict:
 
 
 # --- the table -----------------------------------------------------------------------
-
-
-def ms(seconds: float) -> str:
-    return f"{seconds * 1000:.1f} ms"
-
-
-def verdict(value: float, target: float) -> str:
-    return "yes" if value <= target else "NO"
-
-
-def request_stats(measure: dict) -> str:
-    return (
-        f"median {ms(measure['median'])} (min {ms(measure['min'])}, "
-        f"p95 {ms(measure['p95'])}; {measure['n']} requests)"
-    )
 
 
 def inprocess_stages(measure: dict) -> str:

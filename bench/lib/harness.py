@@ -7,13 +7,16 @@ background; ``table``, ``machine`` and ``load`` print the report.
 
 from pathlib import Path
 
+import base64
 import datetime
 import http.client
 import importlib.metadata
 import json
+import math
 import os
 import platform
 import socket
+import statistics
 import subprocess
 import sys
 import time
@@ -151,3 +154,64 @@ def load() -> str:
         return ", ".join(f"{value:.2f}" for value in os.getloadavg())
     except OSError:
         return "unknown"
+
+
+class JsonClient:
+    """One keep-alive HTTP connection; times whole GETs, body included."""
+
+    def __init__(self, port: int, auth=None, headers: dict | None = None):
+        self.port = port
+        self.headers = {"Accept": "application/json", **(headers or {})}
+        if auth:
+            token = base64.b64encode(":".join(auth).encode()).decode()
+            self.headers["Authorization"] = f"Basic {token}"
+        self.connection = None
+
+    def get(self, path: str) -> tuple[float, object, int]:
+        """(seconds, decoded JSON body, body size in bytes) of a GET."""
+        if self.connection is None:
+            self.connection = http.client.HTTPConnection("127.0.0.1", self.port, 120)
+        started = time.perf_counter()
+        self.connection.request("GET", path, headers=self.headers)
+        response = self.connection.getresponse()
+        body = response.read()
+        elapsed = time.perf_counter() - started
+        if response.status != 200:
+            raise RuntimeError(f"GET {path}: {response.status}\n{body[:2000]!r}")
+        if response.getheader("Connection", "").lower() == "close":
+            self.close()
+        return elapsed, json.loads(body), len(body)
+
+    def close(self) -> None:
+        if self.connection is not None:
+            self.connection.close()
+            self.connection = None
+
+
+def stats(times: list[float]) -> dict:
+    """min, median, p95, max and count of durations (NaN when empty)."""
+    ordered = sorted(times)
+    if not ordered:
+        return {"min": math.nan, "median": math.nan, "p95": math.nan, "n": 0}
+    return {
+        "min": ordered[0],
+        "median": statistics.median(ordered),
+        "p95": ordered[math.ceil(0.95 * len(ordered)) - 1],
+        "max": ordered[-1],
+        "n": len(ordered),
+    }
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:.1f} ms"
+
+
+def verdict(value: float, target: float) -> str:
+    return "yes" if value <= target else "NO"
+
+
+def request_stats(measured: dict) -> str:
+    return (
+        f"median {ms(measured['median'])} (min {ms(measured['min'])}, "
+        f"p95 {ms(measured['p95'])}; {measured['n']} requests)"
+    )
