@@ -91,6 +91,9 @@ class Request:
     # ANTS pre-application numbers (issue 14): a text or a list of texts.
     application_ids: str = ""
     confirm_ants_warning: str = ""
+    # How many documents (one slot and one number each); by default, as
+    # many as numbers given.
+    documents_number: str = ""
 
     @classmethod
     def from_dict(cls, data) -> "Request":
@@ -118,7 +121,67 @@ def _ants_value(name: str, value):
         return " ".join(value)
     if name == "confirm_ants_warning" and isinstance(value, bool):
         return "1" if value else ""
+    if name == "documents_number" and isinstance(value, int):
+        return str(value)
     return value
+
+
+def slots_wanted(appointment_type, request: Request) -> int:
+    """How many consecutive slots the booking takes: one per document.
+
+    Only a type that asks pre-application numbers (ANTS) books several
+    documents at once; its count is ``documents_number``, else the number of
+    numbers given. Read leniently here (the slot is looked up first);
+    ``clean_details`` refuses what does not add up.
+    """
+    if not ants_numbers.requires_numbers(appointment_type):
+        return 1
+    value = request.documents_number
+    if value.isdigit() and 1 <= int(value) <= ants_numbers.MAX_NUMBERS:
+        return int(value)
+    count = len(ants_numbers.split(request.application_ids))
+    return min(max(count, 1), ants_numbers.MAX_NUMBERS)
+
+
+def slots_of(booking) -> int:
+    """How many slots a booking holds: one per pre-application number."""
+    return max(1, len(getattr(booking, "application_ids", ()) or ()))
+
+
+def _documents(appointment_type, request: Request, numbers: tuple) -> tuple:
+    """The numbers, once their count matches ``documents_number``."""
+    value = request.documents_number
+    if not value:
+        return numbers
+    if not value.isdigit() or not 1 <= int(value) <= ants_numbers.MAX_NUMBERS:
+        raise BookingError(
+            400,
+            _(
+                "The number of documents is a whole number from 1 to ${max}.",
+                mapping={"max": ants_numbers.MAX_NUMBERS},
+            ),
+            "documents_number",
+        )
+    count = int(value)
+    if not ants_numbers.requires_numbers(appointment_type):
+        if count != 1:
+            raise BookingError(
+                400,
+                _("This appointment type is booked for one person at a time."),
+                "documents_number",
+            )
+        return numbers
+    if len(numbers) != count:
+        raise BookingError(
+            400,
+            _(
+                "Give one pre-application number for each of the ${count} "
+                "documents (${given} given).",
+                mapping={"count": count, "given": len(numbers)},
+            ),
+            "application_ids",
+        )
+    return numbers
 
 
 # -- helpers -------------------------------------------------------------------
@@ -256,20 +319,39 @@ def _transition(booking, transition: str) -> None:
         api.content.transition(obj=booking, transition=transition)
 
 
-def _take(counter, start_key: int, booking_id: str, tz) -> tuple[int, int]:
-    """Take a free slot on a counter; (start, end) keys. Raises 409 if taken."""
+def _take(
+    counter, start_key: int, booking_id: str, tz, count: int = 1
+) -> tuple[int, int]:
+    """Take ``count`` consecutive free slots on a counter; (start, end) keys.
+
+    Raises 409 if one of them is taken or not offered.
+    """
     store = get_store(counter)
     day = to_datetime(start_key, tz).date()
     record = store.day(day) if store is not None else None
     if record is None or start_key not in record.starts:
         raise BookingError(409, _("This slot is not offered."), "start")
-    if not record.is_free(start_key):
+    if not record.block_free(start_key, count, ignore=booking_id):
+        if count > 1 and record.is_free(start_key):
+            raise _too_short(count)
         raise BookingError(
             409, _("This slot has just been taken: please choose another one."), "start"
         )
-    end_key = start_key + record.duration
+    end_key = start_key + count * record.duration
     record.take(start_key, end_key, booking_id)
     return start_key, end_key
+
+
+def _too_short(count: int) -> BookingError:
+    return BookingError(
+        409,
+        _(
+            "There are not ${count} free slots in a row from this time (one "
+            "per document): please choose another time.",
+            mapping={"count": count},
+        ),
+        "start",
+    )
 
 
 def _release(booking) -> None:
@@ -284,8 +366,9 @@ def _release(booking) -> None:
         record.release(key)
 
 
-def _candidates(folder, appointment_type, start_key, request, tz, now):
-    """Counters where the slot could be taken, best first (least loaded)."""
+def _candidates(folder, appointment_type, start_key, request, tz, now, count=1):
+    """Counters where the slot (``count`` slots in a row) could be taken,
+    best first (least loaded)."""
     place = counter = None
     if request.place:
         place = find(folder, request.place, IPlace)
@@ -303,7 +386,7 @@ def _candidates(folder, appointment_type, start_key, request, tz, now):
             )
     day = to_datetime(start_key, tz).date()
     options = []
-    boundary = False
+    boundary = short = False
     for obj, manages in offered_counters(appointment_type, folder, place, counter):
         earliest, limit = window(appointment_type, manages, now)
         store = get_store(obj)
@@ -315,8 +398,13 @@ def _candidates(folder, appointment_type, start_key, request, tz, now):
         if not (earliest <= start_key < limit):
             continue
         if start_key in record.starts and record.is_free(start_key):
+            if count > 1 and not record.block_free(start_key, count):
+                short = True
+                continue
             options.append((len(record.taken), random.random(), obj))
     if not options:
+        if short:
+            raise _too_short(count)
         if boundary or not _any_day(folder, appointment_type, day, place, counter):
             raise BookingError(
                 409, _("This slot is not free: please choose another one."), "start"
@@ -365,7 +453,11 @@ def clean_details(
         ),
         (
             "application_ids",
-            lambda: ants_numbers.clean(appointment_type, request.application_ids),
+            lambda: _documents(
+                appointment_type,
+                request,
+                ants_numbers.clean(appointment_type, request.application_ids),
+            ),
         ),
     )
     values = {}
@@ -397,7 +489,10 @@ def validate(folder, data):
     tz = site_timezone()
     now = now_in_site()
     start_key = scheduling.slot_key(parse_start(request.start))
-    candidates = _candidates(folder, appointment_type, start_key, request, tz, now)
+    count = slots_wanted(appointment_type, request)
+    candidates = _candidates(
+        folder, appointment_type, start_key, request, tz, now, count
+    )
     as_agent = may_manage(candidates[0])
     if not appointment_type.portal_visible and not as_agent:
         raise BookingError(
@@ -432,7 +527,7 @@ def book(folder, data) -> tuple[object, str]:
 
     booking = createContent("Booking")
     code = codes.new_code(folder, counter.UID())
-    start, end = _take(counter, start_key, code.lower(), tz)
+    start, end = _take(counter, start_key, code.lower(), tz, len(application_ids) or 1)
     token, token_hash = codes.new_token()
     booking.id = code.lower()
     booking.code = code
@@ -696,15 +791,16 @@ def reschedule(folder, booking, start: str, counter_uid: str = "", by: str = "ci
         request.place = booking.__parent__.__parent__.UID()
     if state == "booked":
         _release(booking)
+    count = slots_of(booking)
     candidates = _candidates(
-        folder, appointment_type, start_key, request, tz, now_in_site()
+        folder, appointment_type, start_key, request, tz, now_in_site(), count
     )
     old_counter = booking.__parent__
     counter = old_counter if old_counter in candidates else candidates[0]
     if by == "agent" and not may_manage(counter):
         raise BookingError(403, _("You do not manage this counter."), "counter")
     previous = booking.start
-    start_key, end_key = _take(counter, start_key, booking.getId(), tz)
+    start_key, end_key = _take(counter, start_key, booking.getId(), tz, count)
     index.unregister(old_counter, booking)
     if counter is not old_counter:
         booking = _move(booking, old_counter, counter)
@@ -849,6 +945,7 @@ def edit(booking, data) -> list[str]:
         if name in checked and checked[name] != _current(booking, name)
     ]
     if "application_ids" in changed:
+        _resize(booking, max(1, len(checked["application_ids"])))
         _ants_numbers_changed(booking, previous_ids, checked["application_ids"])
     for name in changed:
         setattr(booking, name, checked[name])
@@ -861,6 +958,42 @@ def _current(booking, name: str):
     if name == "application_ids":
         return tuple(getattr(booking, name, ()) or ())
     return getattr(booking, name, "") or ""
+
+
+def _resize(booking, count: int) -> None:
+    """The number of documents changed: the booking grows or shrinks to one
+    slot per document, from the same start, on the same counter.
+
+    Only a booked appointment to come holds slots to resize; an unscheduled
+    one takes its count when it is moved. A block that runs into a taken slot
+    or past the day's slots is refused (409): the agent moves the booking
+    first.
+    """
+    if count == slots_of(booking) or state_of(booking) != "booked":
+        return
+    if booking.start <= now_in_site():
+        return
+    counter = booking.__parent__
+    start_key = scheduling.slot_key(booking.start)
+    # The booking's own interval does not count against it (``ignore``), and
+    # taking the same start replaces its entry: nothing is written unless
+    # the new block is free.
+    try:
+        start_key, end_key = _take(
+            counter, start_key, booking.getId(), site_timezone(), count
+        )
+    except BookingError:
+        raise BookingError(
+            409,
+            _(
+                "The appointment cannot take ${count} slots in a row (one per "
+                "document) from its time: move it to a time with enough free "
+                "slots first.",
+                mapping={"count": count},
+            ),
+            "application_ids",
+        ) from None
+    booking.end = to_datetime(end_key, datetime.UTC)
 
 
 def _ants_numbers_changed(booking, previous: tuple, numbers: tuple) -> None:

@@ -105,6 +105,9 @@ class FolderView(BrowserView):
         self.day = self._date(form.get("day"))
         self.slot = self._slot(form.get("slot"))
         self.documents = self._documents(form.get("documents_number"))
+        if self.move is not None:
+            # A booking for several documents moves to as many slots in a row.
+            self.documents = service.slots_of(self.move[0])
         # An appointment elsewhere for a pre-application (ANTS): confirmable.
         self.ants_warning = False
         self.errors = {}
@@ -136,7 +139,14 @@ class FolderView(BrowserView):
         """Whether the slot of the URL is free now; if not, say why (issue 13)."""
         key = minutes(self.slot)
         day = self.slot.astimezone(self.tz).date()
-        free = free_slots(self.chosen_type, self.context, day, day, place=self.place)
+        free = free_slots(
+            self.chosen_type,
+            self.context,
+            day,
+            day,
+            place=self.place,
+            count=self.slots_count(),
+        )
         if any(slot.start == key for slot in free):
             return
         earliest, limit = citizen_window(self.chosen_type)
@@ -168,7 +178,11 @@ class FolderView(BrowserView):
         self.alternatives = [
             self._slot_info(slot)
             for slot in nearest_free_slots(
-                self.chosen_type, self.context, moment, place=self.place
+                self.chosen_type,
+                self.context,
+                moment,
+                place=self.place,
+                documents=self.slots_count(),
             )
         ]
 
@@ -213,6 +227,7 @@ class FolderView(BrowserView):
         data.update(
             application_ids=" ".join(n for n in numbers if isinstance(n, str)),
             confirm_ants_warning=form.get("confirm_ants_warning") or "",
+            documents_number=str(self.slots_count()) if self.asks_numbers() else "",
             type=self.chosen_type.UID(),
             option=self.option or "",
             place=self.place.UID() if self.place is not None else "",
@@ -297,7 +312,15 @@ class FolderView(BrowserView):
         return bool(self.chosen_type.partner_types)
 
     def slot_label(self) -> str:
-        return day_and_time(self.slot.astimezone(self.tz))
+        start = self.slot.astimezone(self.tz)
+        label = day_and_time(start)
+        count = self.slots_count()
+        if count > 1 and self.chosen_type.duration:
+            end = start + datetime.timedelta(
+                minutes=count * int(self.chosen_type.duration)
+            )
+            label = f"{label}\u2013{end.strftime('%H:%M')}"
+        return label
 
     def translate(self, message) -> str:
         return translate(message, context=self.request)
@@ -347,7 +370,14 @@ class FolderView(BrowserView):
         first = max(first, self.today)
         if last < first:
             return []
-        return free_slots(self.chosen_type, self.context, first, last, place=self.place)
+        return free_slots(
+            self.chosen_type,
+            self.context,
+            first,
+            last,
+            place=self.place,
+            count=self.slots_count(),
+        )
 
     def calendar_weeks(self):
         """Weeks of the month: lists of (date or None, free count)."""
@@ -380,7 +410,12 @@ class FolderView(BrowserView):
         if self.day is None:
             return []
         slots = free_slots(
-            self.chosen_type, self.context, self.day, self.day, place=self.place
+            self.chosen_type,
+            self.context,
+            self.day,
+            self.day,
+            place=self.place,
+            count=self.slots_count(),
         )
         groups = {}
         for slot in slots:
@@ -428,7 +463,9 @@ class FolderView(BrowserView):
 
     def next_free(self) -> dict | None:
         """The first free slot (at the chosen place, if any): a shortcut."""
-        slot = next_free_slot(self.chosen_type, self.context, place=self.place)
+        slot = next_free_slot(
+            self.chosen_type, self.context, place=self.place, count=self.slots_count()
+        )
         return self._slot_info(slot) if slot is not None else None
 
     def empty_month_note(self, weeks) -> str | None:
@@ -477,6 +514,25 @@ class FolderView(BrowserView):
         except (TypeError, ValueError):
             return 1
         return min(max(count, 1), MAX_NUMBERS)
+
+    def slots_count(self) -> int:
+        """Slots in a row that a time must offer: one per document."""
+        return self.documents if self.asks_numbers() else 1
+
+    def length_note(self) -> str:
+        """How long the appointment is, for the number of documents chosen."""
+        count = self.slots_count()
+        return translate(
+            _(
+                "An appointment for ${count} document(s) lasts ${minutes} "
+                "minutes: the times shown leave that long free.",
+                mapping={
+                    "count": count,
+                    "minutes": count * int(self.chosen_type.duration or 0),
+                },
+            ),
+            context=self.request,
+        )
 
     def asks_numbers(self) -> bool:
         from collective.rendezvous.ants.numbers import requires_numbers

@@ -218,10 +218,13 @@ def regenerate(counter, context: Context | None = None, force: bool = False) -> 
         summary.slots_removed += len(set(record.starts) - set(starts))
         record.starts = starts
         record.duration = duration_of_days
-        new = set(starts)
-        gone = {s: v for s, v in record.taken.items() if s not in new}
+        # A booking keeps its time while each of its slots is still there
+        # (several in a row for several documents, see DaySlots.covers).
+        gone = {
+            s: v for s, v in record.taken.items() if not record.covers(s, v[0])
+        }
         if gone:
-            record.taken = {s: v for s, v in record.taken.items() if s in new}
+            record.taken = {s: v for s, v in record.taken.items() if s not in gone}
             lost.extend((start, end, uid) for start, (end, uid) in gone.items())
     store.signature = digest
     if summary.days_added or summary.days_changed or summary.days_removed:

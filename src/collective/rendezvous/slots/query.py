@@ -67,8 +67,14 @@ def free_slots(
     place=None,
     counter=None,
     now: datetime.datetime | None = None,
+    count: int = 1,
 ) -> list[FreeSlot]:
-    """The free slots offered to this user, sorted by start then counter."""
+    """The free slots offered to this user, sorted by start then counter.
+
+    ``count`` > 1: the starts of that many free slots in a row on one
+    counter (an appointment for several documents); the slot's end is the
+    block's.
+    """
     tz = site_timezone()
     now = (now or datetime.datetime.now(tz)).astimezone(tz)
     earliest, limit = citizen_window(appointment_type, now)
@@ -81,8 +87,8 @@ def free_slots(
         since = agent_from if may_manage else citizen_from
         counter_uid, place_uid = obj.UID(), obj.__parent__.UID()
         for _day, record in store.between(first, last):
-            duration = record.duration
-            for start in record.free_starts():
+            duration = record.duration * count
+            for start in record.free_blocks(count):
                 if since <= start < until:
                     result.append(
                         FreeSlot(start, counter_uid, start + duration, place_uid)
@@ -138,15 +144,17 @@ def _distinct(slots):
             yield slot
 
 
-def next_free_slot(appointment_type, folder, place=None, now=None):
-    """The first free slot offered to this user, or None."""
+def next_free_slot(appointment_type, folder, place=None, now=None, count=1):
+    """The first free slot (``count`` in a row) offered to this user, or None."""
     tz = site_timezone()
     now = (now or datetime.datetime.now(tz)).astimezone(tz)
     last = last_open_day(appointment_type, now)
     first = now.date()
     while first <= last:
         until = min(first + datetime.timedelta(days=30), last)
-        slots = free_slots(appointment_type, folder, first, until, place, now=now)
+        slots = free_slots(
+            appointment_type, folder, first, until, place, now=now, count=count
+        )
         if slots:
             return slots[0]
         first = until + datetime.timedelta(days=1)
@@ -154,7 +162,13 @@ def next_free_slot(appointment_type, folder, place=None, now=None):
 
 
 def nearest_free_slots(
-    appointment_type, folder, moment, count: int = 5, place=None, days: int = 14
+    appointment_type,
+    folder,
+    moment,
+    count: int = 5,
+    place=None,
+    days: int = 14,
+    documents: int = 1,
 ):
     """The ``count`` free slots closest to ``moment`` (one per time and place),
     sorted by start; the next free slot when none is within ``days``."""
@@ -170,11 +184,12 @@ def nearest_free_slots(
                 centre - datetime.timedelta(days=days),
                 centre + datetime.timedelta(days=days),
                 place,
+                count=documents,
             )
         )
     )
     if not slots:
-        following = next_free_slot(appointment_type, folder, place)
+        following = next_free_slot(appointment_type, folder, place, count=documents)
         return [following] if following is not None else []
     key = minutes(moment)
     slots.sort(key=lambda slot: (abs(slot.start - key), slot.start))

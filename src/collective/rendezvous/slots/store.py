@@ -53,6 +53,47 @@ class DaySlots(Persistent):
             return list(self.starts)
         return [start for start in self.starts if self.is_free(start)]
 
+    def covers(self, start: int, end: int) -> bool:
+        """Whether [start, end) is made of consecutive slots of this day.
+
+        Every ``duration`` from ``start`` up to ``end`` must be a slot
+        start: a block does not run over a gap (a lunch break) or past the
+        day's last slot.
+        """
+        step = self.duration or 1
+        if end - start <= step:
+            return start in self.starts
+        starts = set(self.starts)
+        return all(moment in starts for moment in range(start, end, step))
+
+    def block_free(self, start: int, count: int = 1, ignore: str = "") -> bool:
+        """Whether ``count`` consecutive slots from ``start`` are all free.
+
+        ``ignore``: a booking id whose own interval does not count (a
+        booking growing or shrinking in place).
+        """
+        end = start + count * self.duration
+        if not self.covers(start, end):
+            return False
+        return not any(
+            taken_start < end and start < taken_end and uid != ignore
+            for taken_start, (taken_end, uid) in self.taken.items()
+        )
+
+    def free_blocks(self, count: int = 1) -> list[int]:
+        """The starts of ``count`` consecutive free slots (one document per
+        slot: an ANTS appointment for a family, issue 14)."""
+        if count <= 1:
+            return self.free_starts()
+        free = self.free_starts()
+        every = set(free)
+        step = self.duration
+        return [
+            start
+            for start in free
+            if all(start + n * step in every for n in range(1, count))
+        ]
+
     def take(self, start: int, end: int, booking_id: str) -> None:
         taken = dict(self.taken)
         taken[start] = (end, booking_id)

@@ -27,14 +27,18 @@ class BadParameter(Exception):
 
 
 class SlotsGet(Service):
-    """Query: type (required), start, end, place, counter, by=day."""
+    """Query: type (required), start, end, place, counter, by=day,
+    documents_number (slots in a row, one per document: issue 14)."""
 
     def reply(self):
         try:
             appointment_type, place, counter, first, last, by_day = self.parameters()
+            count = self.documents(appointment_type)
         except BadParameter as error:
             return error_body(self.request, error.status, error.message, error.field)
-        slots = free_slots(appointment_type, self.context, first, last, place, counter)
+        slots = free_slots(
+            appointment_type, self.context, first, last, place, counter, count=count
+        )
         url = self.request["ACTUAL_URL"]
         query = self.request.get("QUERY_STRING")
         body = {"@id": f"{url}?{query}" if query else url}
@@ -120,6 +124,35 @@ class SlotsGet(Service):
         if by not in (None, "", "slot", "day"):
             raise BadParameter(400, "by", _('The parameter by takes "day" or "slot".'))
         return appointment_type, place, counter, first, last, by == "day"
+
+    def documents(self, appointment_type) -> int:
+        """``documents_number``: 1 by default; more only for a type that asks
+        pre-application numbers (one per document, one slot each)."""
+        from collective.rendezvous.ants import numbers
+
+        value = self.request.form.get("documents_number")
+        if value in (None, ""):
+            return 1
+        if (
+            not isinstance(value, str)
+            or not value.isdigit()
+            or not 1 <= int(value) <= numbers.MAX_NUMBERS
+        ):
+            raise BadParameter(
+                400,
+                "documents_number",
+                _(
+                    "The number of documents is a whole number from 1 to ${max}.",
+                    mapping={"max": numbers.MAX_NUMBERS},
+                ),
+            )
+        if int(value) > 1 and not numbers.requires_numbers(appointment_type):
+            raise BadParameter(
+                400,
+                "documents_number",
+                _("This appointment type is booked for one person at a time."),
+            )
+        return int(value)
 
     def find(self, uid, interface):
         return find(self.context, uid, interface)
