@@ -14,6 +14,7 @@ from test_agenda import citizen_booking
 from test_slots_api import next_weekday
 
 import base64
+import datetime
 import pytest
 
 
@@ -231,3 +232,121 @@ def test_place_closure_lists_the_bookings_of_its_counters(
         "2 booking(s) unscheduled"
     )
     assert {b["state"] for b in bookings(site)} == {"unscheduled"}
+
+
+def settings(manager, portal_url) -> dict:
+    response = manager.get(f"{portal_url}/@controlpanels/rendezvous")
+    assert response.status_code == 200, response.text
+    return response.json()["data"]
+
+
+def expect_one_booking_listed(page, booked, counter="Guichet 1"):
+    """The confirmation step: the booking listed, Confirm and Cancel offered."""
+    items = page.locator(".rendezvous-unschedule-list li")
+    expect(items).to_have_count(1)
+    for text in (booked["code"], "Jeanne Martin", "09:20", counter):
+        expect(items).to_contain_text(text)
+    expect(page.locator(".rendezvous-unschedule-warning")).to_contain_text(
+        "unschedule 1 booked"
+    )
+    expect(page.get_by_role("button", name="Confirm")).to_be_visible()
+    expect(page.get_by_role("button", name="Cancel")).to_be_visible()
+
+
+def test_site_closure_that_unschedules_bookings_asks_first(
+    owner_page, citizen_site, manager, anonymous, bookings, portal_url
+):
+    """Issue 13 (12): the control panel's closures list what they unschedule;
+    Cancel changes nothing, Confirm saves and says how many."""
+    page, site = owner_page, citizen_site
+    day = next_weekday(1)
+    booked = citizen_booking(anonymous, site, day, "09:20")
+    before = settings(manager, portal_url)
+    panel = f"{portal_url}/@@rendezvous-controlpanel"
+
+    def close_the_day():
+        page.goto(panel)
+        fill_new_row(page, "closures", start=day.isoformat(), end=day.isoformat())
+        save(page)
+
+    # Not saved: the panel lists the booking and asks.
+    close_the_day()
+    expect_one_booking_listed(page, booked)
+    assert settings(manager, portal_url) == before
+    assert {b["state"] for b in bookings(site)} == {"booked"}
+
+    # Cancel: the settings and the booking are as they were.
+    with page.expect_navigation():
+        page.get_by_role("button", name="Cancel").click()
+    expect(page.locator("#global_statusmessage")).to_contain_text("canceled")
+    assert settings(manager, portal_url) == before
+    assert {b["state"] for b in bookings(site)} == {"booked"}
+
+    # Confirm: saved, and the message says what it did.
+    close_the_day()
+    expect_one_booking_listed(page, booked)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Confirm").click()
+    messages = page.locator("#global_statusmessage")
+    expect(messages).to_contain_text("Changes saved")
+    expect(messages).to_contain_text("1 booking(s) unscheduled")
+    expect(messages).to_contain_text(booked["code"])
+    closures = settings(manager, portal_url)["closures"]
+    assert [(c["start"], c["end"]) for c in closures] == [
+        (day.isoformat(), day.isoformat())
+    ]
+    assert [b["state"] for b in bookings(site)] == ["unscheduled"]
+
+
+def test_site_closure_without_bookings_saves_at_once(
+    owner_page, site, manager, portal_url
+):
+    page = owner_page
+    day = next_weekday(1)
+    page.goto(f"{portal_url}/@@rendezvous-controlpanel")
+    fill_new_row(page, "closures", start=day.isoformat(), end=day.isoformat())
+    save(page)
+    expect(page.locator("#global_statusmessage")).to_contain_text("Changes saved")
+    expect(page.locator(".rendezvous-unschedule-list")).to_have_count(0)
+    assert len(settings(manager, portal_url)["closures"]) == 1
+
+
+def test_schedule_change_that_unschedules_bookings_asks_first(
+    owner_page, citizen_site, manager, anonymous, bookings
+):
+    """Issue 13 (12): a counter's schedule row moved past a booked day."""
+    page, site = owner_page, citizen_site
+    counter = site["counters"][0]
+    day = next_weekday(1)
+    booked = citizen_booking(anonymous, site, day, "09:20")
+    # The other counter's booking that day is not concerned.
+    citizen_booking(anonymous, site, day, "09:40", counter=1)
+    before = manager.get(counter["@id"]).json()["schedule"]
+    later = (day + datetime.timedelta(days=1)).isoformat()
+
+    def start_the_day_after():
+        page.goto(f"{counter['@id']}/@@edit")
+        page.fill("#form-widgets-schedule-0-widgets-start", later)
+        save(page)
+
+    start_the_day_after()
+    expect_one_booking_listed(page, booked)
+    assert manager.get(counter["@id"]).json()["schedule"] == before
+
+    with page.expect_navigation():
+        page.get_by_role("button", name="Cancel").click()
+    assert manager.get(counter["@id"]).json()["schedule"] == before
+    assert {b["state"] for b in bookings(site)} == {"booked"}
+
+    start_the_day_after()
+    expect_one_booking_listed(page, booked)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Confirm").click()
+    messages = page.locator("#global_statusmessage")
+    expect(messages).to_contain_text("Changes saved")
+    expect(messages).to_contain_text("1 booking(s) unscheduled")
+    expect(messages).to_contain_text(booked["code"])
+    assert manager.get(counter["@id"]).json()["schedule"][0]["start"] == later
+    states = {b["code"]: b["state"] for b in bookings(site)}
+    assert states.pop(booked["code"]) == "unscheduled"
+    assert set(states.values()) == {"booked"}

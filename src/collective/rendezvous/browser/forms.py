@@ -9,24 +9,24 @@ of the add-on's types (and its control panel and Apply form) answer them
 with a 400 and change nothing: the data is extracted before anything is
 written.
 
-Saving the closures of a counter or a place unschedules the bookings of the
-days it closes (R6; subscribers/slots.py regenerates the slots, the booking
-layer unschedules what lost its slot). The edit form says so first: when
-the closures posted would unschedule booked appointments, nothing is saved,
-the form lists them (code, time, counter, beneficiary) and offers a second
-button, "Save and unschedule these bookings"; after that save, the message
-says how many were unscheduled and where to re-place them.
+Saving a counter (schedule, closures, type), a place (closures) or a
+reference week (hours) may unschedule the bookings whose slots disappear
+(R6). The edit form says so first and after (``ConfirmUnscheduling``,
+browser/unscheduling.py, shared with the control panel): nothing is saved
+until "Confirm" is clicked on the list of those bookings.
 """
 
 from collective.rendezvous import _
 from collective.rendezvous import logger
-from collective.rendezvous.booking.index import day_of
+from collective.rendezvous.browser.unscheduling import CONFIRM
+from collective.rendezvous.browser.unscheduling import ConfirmUnscheduling
+from collective.rendezvous.browser.unscheduling import needs_confirmation
+from collective.rendezvous.browser.unscheduling import unscheduled_by
 from collective.rendezvous.content.booking import IBooking
 from collective.rendezvous.content.counter import ICounter
 from collective.rendezvous.content.place import IPlace
-from collective.rendezvous.controlpanels.settings import closure_dates
-from html import escape
-from plone import api
+from collective.rendezvous.content.reference_week import IReferenceWeek
+from collective.rendezvous.content.reference_week import WEEKDAYS
 from plone.dexterity.browser.add import DefaultAddForm
 from plone.dexterity.browser.add import DefaultAddView
 from plone.dexterity.browser.edit import DefaultEditForm
@@ -35,6 +35,7 @@ from plone.dexterity.interfaces import IDexterityEditForm
 from plone.z3cform import layout
 from Products.statusmessages.interfaces import IStatusMessage
 from z3c.form import button
+from z3c.form.interfaces import NOT_CHANGED
 from zExceptions import BadRequest
 from zope.event import notify
 from zope.i18n import translate
@@ -60,34 +61,7 @@ class RefuseForgedInput:
             ) from error
 
 
-def closed_bookings(context, closures) -> list:
-    """The booked appointments, from today on, on a day these closures close.
-
-    ``context`` is a counter or a place (all its counters). Bookings already
-    unscheduled, cancelled or past are not counted.
-    """
-    from collective.rendezvous.browser.agenda import bookings_between
-    from collective.rendezvous.slots.generation import site_timezone
-
-    import datetime
-
-    today = datetime.datetime.now(site_timezone()).date()
-    days = {day for day in closure_dates(closures) if day >= today}
-    if not days:
-        return []
-    return [
-        booking
-        for booking in bookings_between(context, min(days), max(days))
-        if day_of(booking) in days and api.content.get_state(booking) == "booked"
-    ]
-
-
-def _needs_confirmation(form) -> bool:
-    return form.needs_confirmation or "form.buttons.confirm" in form.request.form
-
-
-class EditForm(RefuseForgedInput, DefaultEditForm):
-    needs_confirmation = False
+class EditForm(RefuseForgedInput, ConfirmUnscheduling, DefaultEditForm):
     buttons = DefaultEditForm.buttons.copy()
     handlers = DefaultEditForm.handlers.copy()
 
@@ -95,11 +69,7 @@ class EditForm(RefuseForgedInput, DefaultEditForm):
     def handleApply(self, action):
         self.save(confirmed=False)
 
-    @button.buttonAndHandler(
-        _("Save and unschedule these bookings"),
-        name="confirm",
-        condition=_needs_confirmation,
-    )
+    @button.buttonAndHandler(CONFIRM, name="confirm", condition=needs_confirmation)
     def handleConfirm(self, action):
         self.save(confirmed=True)
 
@@ -108,74 +78,62 @@ class EditForm(RefuseForgedInput, DefaultEditForm):
         if errors:
             self.status = self.formErrorsMessage
             return
-        closing = []
-        if "closures" in data and (
-            ICounter.providedBy(self.context) or IPlace.providedBy(self.context)
-        ):
-            closing = closed_bookings(self.context, data["closures"])
-        if closing and not confirmed:
-            self.needs_confirmation = True
-            self.status = self.confirmation(closing)
-            self.updateActions()
+        unscheduled = self.confirm_first(data, confirmed)
+        if unscheduled is None:
             return
         self.applyChanges(data)
-        messages = IStatusMessage(self.request)
-        messages.addStatusMessage(self.success_message, "info")
-        if closing:
-            messages.addStatusMessage(
-                translate(
-                    _(
-                        "${count} booking(s) unscheduled by these closures: "
-                        "${codes}. Their citizens are told; move or cancel "
-                        "them in the back office's bookings to re-place.",
-                        mapping={
-                            "count": len(closing),
-                            "codes": ", ".join(b.code for b in closing),
-                        },
-                    ),
-                    context=self.request,
-                ),
-                "warning",
-            )
+        IStatusMessage(self.request).addStatusMessage(self.success_message, "info")
+        self.tell_unscheduled(unscheduled)
         self.request.response.redirect(self.nextURL())
         notify(EditFinishedEvent(self.context))
 
-    def confirmation(self, bookings) -> str:
-        """The warning (HTML) that lists the bookings the closures unschedule."""
-        from collective.rendezvous.browser.folder import day_and_time
-        from collective.rendezvous.slots.generation import site_timezone
+    def bookings_unscheduled_by(self, data) -> list:
+        """What saving a counter, a place or a reference week unschedules."""
+        from collective.rendezvous.slots.generation import Context
+        from collective.rendezvous.slots.generation import counters
 
-        tz = site_timezone()
-        heading = translate(
-            _(
-                "Not saved yet: these closures unschedule ${count} booked "
-                "appointment(s). Their citizens will be told, and agents will "
-                "have to move or cancel them.",
-                mapping={"count": len(bookings)},
-            ),
-            context=self.request,
-        )
-        advice = translate(
-            _(
-                'Click "Save and unschedule these bookings" to confirm, or '
-                "change the dates."
-            ),
-            context=self.request,
-        )
-        items = "".join(
-            "<li><code>{}</code> {} – {} – {}</li>".format(
-                escape(booking.code),
-                escape(day_and_time(booking.start.astimezone(tz))),
-                escape(booking.__parent__.Title()),
-                escape(booking.beneficiary or ""),
-            )
-            for booking in bookings
-        )
-        return (
-            f'<span class="rendezvous-unschedule-warning">{escape(heading)}</span>'
-            f'<ul class="rendezvous-unschedule-list">{items}</ul>'
-            f"<span>{escape(advice)}</span>"
-        )
+        context = self.context
+        if ICounter.providedBy(context):
+            changes = {
+                name: data[name]
+                for name in ("appointment_type", "schedule", "closures")
+                if name in data and data[name] is not NOT_CHANGED
+            }
+            targets = [(context, Context(), changes)] if changes else []
+        elif IPlace.providedBy(context):
+            if "closures" not in data or data["closures"] is NOT_CHANGED:
+                return []
+            shared = Context()
+            targets = [
+                (counter, shared, {"place_closures": data["closures"]})
+                for counter in context.objectValues()
+                if ICounter.providedBy(counter)
+            ]
+        elif IReferenceWeek.providedBy(context):
+            template = week_template(context, data)
+            if template == context.template():
+                return []
+            uid = context.UID()
+            shared = Context(weeks={uid: template})
+            targets = [
+                (counter, shared, {})
+                for counter in counters()
+                if any(row.get("week") == uid for row in counter.schedule or ())
+            ]
+        else:
+            return []
+        return unscheduled_by(targets)
+
+
+def week_template(week, data) -> dict:
+    """The template (weekday -> ranges) of a week with the hours of ``data``."""
+    from collective.rendezvous import scheduling
+
+    template = week.template()
+    for index, name in enumerate(WEEKDAYS):
+        if name in data and data[name] is not NOT_CHANGED:
+            template[index] = scheduling.parse_day(data[name] or [])
+    return template
 
 
 EditView = layout.wrap_form(EditForm)

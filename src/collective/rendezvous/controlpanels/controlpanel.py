@@ -2,24 +2,39 @@
 
 from collective.rendezvous import _
 from collective.rendezvous.browser.forms import RefuseForgedInput
+from collective.rendezvous.browser.unscheduling import CONFIRM
+from collective.rendezvous.browser.unscheduling import ConfirmUnscheduling
+from collective.rendezvous.browser.unscheduling import needs_confirmation
+from collective.rendezvous.browser.unscheduling import unscheduled_by
 from collective.rendezvous.controlpanels.interfaces import IRendezvousSettings
 from collective.rendezvous.controlpanels.interfaces import PREFIX
 from collective.rendezvous.controlpanels.restapi import keep_secrets
+from collective.rendezvous.controlpanels.settings import opening_calendar_inputs
+from collective.rendezvous.controlpanels.settings import OPENING_FIELDS
 from collective.rendezvous.vocabularies.calendar import keep_region_holidays
 from collective.z3cform.datagridfield.datagridfield import DataGridValidator
 from collective.z3cform.datagridfield.interfaces import IDataGridFieldWidget
 from plone import api
 from plone.app.registry.browser.controlpanel import ControlPanelFormWrapper
 from plone.app.registry.browser.controlpanel import RegistryEditForm
+from plone.base import PloneMessageFactory as PMF
 from Products.Five.browser.pagetemplatefile import ViewPageTemplateFile
+from Products.statusmessages.interfaces import IStatusMessage
+from z3c.form import button
 from z3c.form.interfaces import NO_VALUE
+from z3c.form.interfaces import NOT_CHANGED
 from zope.component import adapter
 from zope.interface import Interface
 from zope.schema.interfaces import IList
 
 
-class RendezvousSettingsForm(RefuseForgedInput, RegistryEditForm):
-    """Edit ``IRendezvousSettings`` (registry prefix ``collective.rendezvous``)."""
+class RendezvousSettingsForm(RefuseForgedInput, ConfirmUnscheduling, RegistryEditForm):
+    """Edit ``IRendezvousSettings`` (registry prefix ``collective.rendezvous``).
+
+    A change of the opening days, the holidays or the exceptional closures
+    that would unschedule booked appointments is saved only once confirmed
+    on the list of those bookings (browser/unscheduling.py).
+    """
 
     schema = IRendezvousSettings
     schema_prefix = PREFIX
@@ -28,6 +43,52 @@ class RendezvousSettingsForm(RefuseForgedInput, RegistryEditForm):
         "Settings of the appointment module shared by every appointment folder."
     )
     default_fieldset_label = _("Opening days")
+
+    buttons = RegistryEditForm.buttons.copy()
+    handlers = RegistryEditForm.handlers.copy()
+
+    @button.handler(RegistryEditForm.buttons["save"])
+    def handleSave(self, action):
+        self.save(confirmed=False)
+
+    @button.buttonAndHandler(CONFIRM, name="confirm", condition=needs_confirmation)
+    def handleConfirm(self, action):
+        self.save(confirmed=True)
+
+    def save(self, confirmed: bool) -> None:
+        """``RegistryEditForm.handleSave``, asking first when it unschedules."""
+        data, errors = self.extractData()
+        if errors:
+            self.status = self.formErrorsMessage
+            return
+        unscheduled = self.confirm_first(data, confirmed)
+        if unscheduled is None:
+            return
+        self.applyChanges(data)
+        IStatusMessage(self.request).addStatusMessage(PMF("Changes saved."), "info")
+        self.tell_unscheduled(unscheduled)
+        self.request.response.redirect(self.request.getURL())
+
+    def bookings_unscheduled_by(self, data) -> list:
+        """The bookings of every counter that the new opening calendar closes."""
+        from collective.rendezvous.slots.generation import Context
+        from collective.rendezvous.slots.generation import counters
+
+        values = {
+            name: data[name]
+            for name in OPENING_FIELDS
+            if name in data and data[name] is not NOT_CHANGED
+        }
+        if "holiday_region" in values and "holidays_open" in values:
+            # As applyChanges stores them.
+            values["holidays_open"] = keep_region_holidays(
+                values["holidays_open"], values["holiday_region"]
+            )
+        opening = opening_calendar_inputs(values)
+        if opening == opening_calendar_inputs():
+            return []
+        context = Context(opening=opening)
+        return unscheduled_by((counter, context, {}) for counter in counters())
 
     def applyChanges(self, data):
         # The tokens are never shown (SecretWidget): empty means "keep it";

@@ -50,21 +50,32 @@ def closure_dates(rows) -> frozenset[date]:
     return frozenset(days)
 
 
-def opening_calendar_inputs() -> OpeningInputs:
+# The settings the opening calendar is made of (``opening_calendar_inputs``).
+OPENING_FIELDS = ("open_weekdays", "holiday_region", "holidays_open", "closures")
+
+
+def opening_calendar_inputs(values: dict | None = None) -> OpeningInputs:
     """Return the site-wide opening calendar inputs from the settings.
 
     A named tuple of: open weekdays as ints (0 = Monday), the holiday region
     key, the holiday keys kept open, and the dates of the global exceptional
-    closures (place and counter closures are not included).
+    closures (place and counter closures are not included). ``values``
+    (field names of ``OPENING_FIELDS``) replace the stored settings: the
+    calendar a change of the settings would make.
     """
     settings = get_settings()
+    values = values or {}
+
+    def read(name):
+        return values[name] if name in values else getattr(settings, name)
+
     return OpeningInputs(
         open_weekdays=frozenset(
             WEEKDAYS.index(day)
-            for day in settings.open_weekdays or ()
+            for day in read("open_weekdays") or ()
             if day in WEEKDAYS
         ),
-        region=settings.holiday_region or "metropole",
-        holidays_open=frozenset(settings.holidays_open or ()),
-        closures=closure_dates(settings.closures),
+        region=read("holiday_region") or "metropole",
+        holidays_open=frozenset(read("holidays_open") or ()),
+        closures=closure_dates(read("closures")),
     )

@@ -81,12 +81,19 @@ class Summary:
 class Context:
     """What regenerating several counters shares: settings, zone, weeks, now."""
 
-    def __init__(self, now: datetime.datetime | None = None):
+    def __init__(
+        self,
+        now: datetime.datetime | None = None,
+        opening=None,
+        weeks: dict | None = None,
+    ):
+        """``opening`` and ``weeks`` (UID -> template) replace the stored
+        settings and reference weeks: what a change would do (``would_lose``)."""
         self.tz = site_timezone()
         self.now = (now or datetime.datetime.now(self.tz)).astimezone(self.tz)
         self.today = self.now.date()
-        self.opening = opening_calendar_inputs()
-        self._weeks: dict[str, scheduling.WeekTemplate | None] = {}
+        self.opening = opening if opening is not None else opening_calendar_inputs()
+        self._weeks: dict[str, scheduling.WeekTemplate | None] = dict(weeks or {})
 
     def week(self, uid: str):
         if uid not in self._weeks:
@@ -95,9 +102,26 @@ class Context:
         return self._weeks[uid]
 
 
-def counter_inputs(counter, context: Context):
-    """The engine's inputs for a counter, or None when it cannot have slots."""
-    appointment_type = counter.get_appointment_type()
+# What ``counter_inputs`` can read from a change not saved yet instead of
+# the counter: its own fields, and the closures of its place.
+CHANGES = ("appointment_type", "schedule", "closures", "place_closures")
+
+
+def counter_inputs(counter, context: Context, **changes):
+    """The engine's inputs for a counter, or None when it cannot have slots.
+
+    ``changes`` (names in ``CHANGES``) replace what is stored: the counter's
+    ``appointment_type`` (UID), ``schedule`` and ``closures``, its place's
+    closures (``place_closures``).
+    """
+    unknown = set(changes) - set(CHANGES)
+    if unknown:
+        raise TypeError(f"Unknown changes: {sorted(unknown)}")
+    if "appointment_type" in changes:
+        uid = changes["appointment_type"]
+        appointment_type = uuidToObject(uid, unrestricted=True) if uid else None
+    else:
+        appointment_type = counter.get_appointment_type()
     if appointment_type is None:
         return None
     try:
@@ -110,7 +134,7 @@ def counter_inputs(counter, context: Context):
         return None
     rows = [
         scheduling.ScheduleRow(row["week"], row["start"], row["end"])
-        for row in counter.schedule or ()
+        for row in changes.get("schedule", counter.schedule) or ()
     ]
     weeks = {}
     for row in rows:
@@ -118,10 +142,14 @@ def counter_inputs(counter, context: Context):
         if template is not None:
             weeks[row.week] = template
     place = counter.__parent__
+    if IPlace.providedBy(place):
+        place_closures = changes.get("place_closures", place.closures)
+    else:
+        place_closures = None
     closures = (
         context.opening.closures
-        | closure_dates(getattr(counter, "closures", None))
-        | (closure_dates(place.closures) if IPlace.providedBy(place) else frozenset())
+        | closure_dates(changes.get("closures", getattr(counter, "closures", None)))
+        | closure_dates(place_closures)
     )
     calendar = scheduling.OpeningCalendar(
         open_weekdays=context.opening.open_weekdays,
@@ -153,11 +181,72 @@ def signature(inputs, tz: ZoneInfo) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
+def wanted_days(inputs, tz: ZoneInfo) -> dict[int, tuple[int, ...]]:
+    """The slot starts of each open day (date ordinal) these inputs give."""
+    rows, weeks, duration, calendar, first, last = inputs
+    return {
+        day.toordinal(): tuple(keys)
+        for day, keys in scheduling.generate_keys(
+            rows, weeks, duration, calendar, first, last, tz
+        ).items()
+    }
+
+
+def losses(store, wanted: dict, duration: int | None, today: int) -> list:
+    """The taken slots, ``(start, end, booking id)``, that rewriting the
+    store's days as ``wanted`` (ordinal -> starts) would take away.
+
+    Reads the store, writes nothing. The past loses nothing; a day no
+    longer wanted loses all it holds from today on; a day whose slots change
+    keeps a booking while each of its slots is still there (several in a
+    row for several documents, see ``DaySlots.covers``).
+    """
+    lost = []
+    for ordinal, record in store.days.items(today):
+        if not record.taken:
+            continue
+        if ordinal not in wanted:
+            lost.extend((start, end, uid) for start, (end, uid) in record.taken.items())
+            continue
+        starts = wanted[ordinal]
+        if record.starts == starts and record.duration == duration:
+            continue
+        new = DaySlots(starts, duration)
+        lost.extend(
+            (start, end, uid)
+            for start, (end, uid) in record.taken.items()
+            if not new.covers(start, end)
+        )
+    return lost
+
+
+def would_lose(counter, context: Context | None = None, **changes) -> list:
+    """The taken slots, ``(start, end, booking id)``, that regenerating the
+    counter would take away, with ``changes`` (see ``counter_inputs``) and
+    the context's settings and weeks instead of what is stored.
+
+    Writes nothing: what a form shows before saving a change (R6), and
+    what ``regenerate`` then unschedules.
+    """
+    context = context or Context()
+    store = get_store(counter)
+    if store is None:
+        return []
+    inputs = counter_inputs(counter, context, **changes)
+    if inputs is None:
+        return losses(store, {}, None, context.today.toordinal())
+    if store.signature == signature(inputs, context.tz):
+        return []
+    return losses(
+        store, wanted_days(inputs, context.tz), inputs[2], context.today.toordinal()
+    )
+
+
 def regenerate(counter, context: Context | None = None, force: bool = False) -> Summary:
     """Bring the counter's stored days in line with its configuration.
 
     Past days are dropped; days that closed or whose slots changed are
-    rewritten. Taken slots that no longer exist are reported in
+    rewritten. Taken slots that no longer exist (``losses``) are reported in
     ``Summary.lost`` and announced with ``SlotsLostEvent`` (the booking layer
     unschedules those bookings, R6).
     """
@@ -168,32 +257,23 @@ def regenerate(counter, context: Context | None = None, force: bool = False) -> 
     if store is None:
         return summary
     if inputs is None:
-        wanted, digest = {}, None
+        wanted, digest, duration_of_days = {}, None, None
     else:
         digest = signature(inputs, context.tz)
         if store.signature == digest and not force:
             return summary
-        rows, weeks, duration, calendar, first, last = inputs
-        wanted = {
-            day.toordinal(): keys
-            for day, keys in scheduling.generate_keys(
-                rows, weeks, duration, calendar, first, last, context.tz
-            ).items()
-        }
-        duration_of_days = duration
+        wanted = wanted_days(inputs, context.tz)
+        duration_of_days = inputs[2]
     today = context.today.toordinal()
-    lost = []
+    lost = losses(store, wanted, duration_of_days, today)
     for ordinal in list(store.days.keys()):
         if ordinal in wanted:
             continue
         record = store.days[ordinal]
-        if ordinal < today:
+        if ordinal < today and record.booked:
             # The past: its slots are no longer offered; a day that holds
             # bookings stays, as their index (booking/index.py).
-            if record.booked:
-                continue
-        elif record.taken:
-            lost.extend((start, end, uid) for start, (end, uid) in record.taken.items())
+            continue
         if not record.starts and record.booked:
             continue  # already emptied of slots, kept for its bookings
         summary.days_removed += 1
@@ -203,8 +283,7 @@ def regenerate(counter, context: Context | None = None, force: bool = False) -> 
             record.taken = {}
         else:
             del store.days[ordinal]
-    for ordinal, keys in wanted.items():
-        starts = tuple(keys)
+    for ordinal, starts in wanted.items():
         record = store.days.get(ordinal)
         if record is None:
             store.days[ordinal] = DaySlots(starts, duration_of_days)
@@ -220,12 +299,9 @@ def regenerate(counter, context: Context | None = None, force: bool = False) -> 
         record.duration = duration_of_days
         # A booking keeps its time while each of its slots is still there
         # (several in a row for several documents, see DaySlots.covers).
-        gone = {
-            s: v for s, v in record.taken.items() if not record.covers(s, v[0])
-        }
-        if gone:
-            record.taken = {s: v for s, v in record.taken.items() if s not in gone}
-            lost.extend((start, end, uid) for start, (end, uid) in gone.items())
+        kept = {s: v for s, v in record.taken.items() if record.covers(s, v[0])}
+        if len(kept) != len(record.taken):
+            record.taken = kept
     store.signature = digest
     if summary.days_added or summary.days_changed or summary.days_removed:
         summary.changed = 1

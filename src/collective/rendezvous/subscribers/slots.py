@@ -7,6 +7,7 @@ counter once, and a refused or aborted request regenerates nothing.
 """
 
 from collective.rendezvous.content.counter import ICounter
+from collective.rendezvous.controlpanels.settings import OPENING_FIELDS
 from collective.rendezvous.slots.generation import Context
 from collective.rendezvous.slots.generation import counters
 from collective.rendezvous.slots.generation import regenerate
@@ -16,10 +17,7 @@ from zope.container.interfaces import IContainerModifiedEvent
 import transaction
 
 
-SETTINGS = frozenset(
-    "collective.rendezvous." + name
-    for name in ("open_weekdays", "holiday_region", "holidays_open", "closures")
-)
+SETTINGS = frozenset("collective.rendezvous." + name for name in OPENING_FIELDS)
 
 
 class _Pending:
