@@ -350,3 +350,49 @@ def test_schedule_change_that_unschedules_bookings_asks_first(
     states = {b["code"]: b["state"] for b in bookings(site)}
     assert states.pop(booked["code"]) == "unscheduled"
     assert set(states.values()) == {"booked"}
+
+
+def test_applying_a_week_that_unschedules_bookings_asks_first(
+    owner_page, citizen_site, manager, anonymous, bookings
+):
+    """Issue 13 (12): the Apply form of a reference week asks first too."""
+    page, site = owner_page, citizen_site
+    counter = site["counters"][0]
+    day = next_weekday(1)
+    booked = citizen_booking(anonymous, site, day, "09:20")
+    response = manager.post(
+        site["folder"]["@id"],
+        json={
+            "@type": "ReferenceWeek",
+            "title": "Après-midi",
+            **{name: ["14h00-17h00"] for name in ("monday", "tuesday")},
+        },
+    )
+    assert response.status_code == 201, response.text
+    afternoons = response.json()
+    before = manager.get(counter["@id"]).json()["schedule"]
+
+    def apply_on_the_day():
+        page.goto(f"{afternoons['@id']}/@@apply-week")
+        page.select_option("#form-widgets-counter", label="Mairie › Guichet 1")
+        page.fill("#form-widgets-start", day.isoformat())
+        page.fill("#form-widgets-end", day.isoformat())
+        with page.expect_navigation():
+            page.get_by_role("button", name="Apply").click()
+
+    apply_on_the_day()
+    expect_one_booking_listed(page, booked)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Cancel").click()
+    assert manager.get(counter["@id"]).json()["schedule"] == before
+    assert {b["state"] for b in bookings(site)} == {"booked"}
+
+    apply_on_the_day()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Confirm").click()
+    messages = page.locator("#global_statusmessage")
+    expect(messages).to_contain_text("The week was applied")
+    expect(messages).to_contain_text("1 booking(s) unscheduled")
+    weeks = [row["week"] for row in manager.get(counter["@id"]).json()["schedule"]]
+    assert afternoons["UID"] in weeks
+    assert [b["state"] for b in bookings(site)] == ["unscheduled"]

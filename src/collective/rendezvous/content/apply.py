@@ -17,6 +17,16 @@ def rows_of(counter) -> list[scheduling.ScheduleRow]:
     ]
 
 
+def applied_schedule(week, counter, start: datetime.date, end: datetime.date):
+    """The counter's schedule once ``week`` is applied from ``start`` to
+    ``end``, without writing it (``apply_week``; the Apply form lists the
+    bookings it would unschedule first)."""
+    rows = scheduling.apply_week(
+        rows_of(counter), scheduling.ScheduleRow(week.UID(), start, end)
+    )
+    return [{"week": row.week, "start": row.start, "end": row.end} for row in rows]
+
+
 def apply_week(week, counter, start: datetime.date, end: datetime.date) -> list[dict]:
     """Write ``week`` on ``counter`` from ``start`` to ``end``; return the schedule.
 
@@ -24,11 +34,6 @@ def apply_week(week, counter, start: datetime.date, end: datetime.date) -> list[
     or split, so rows never overlap. Raises ``SchedulingError`` when the
     period ends before it starts; the caller checks permissions.
     """
-    rows = scheduling.apply_week(
-        rows_of(counter), scheduling.ScheduleRow(week.UID(), start, end)
-    )
-    counter.schedule = [
-        {"week": row.week, "start": row.start, "end": row.end} for row in rows
-    ]
+    counter.schedule = applied_schedule(week, counter, start, end)
     notify(ObjectModifiedEvent(counter, Attributes(ICounter, "schedule")))
     return counter.schedule
