@@ -6,6 +6,7 @@ of tests/ants_fake.py (the ``ants_server`` fixture) on loopback.
 
 from ants_fake import TOKEN
 from test_bookings_api import all_bookings
+from test_bookings_api import at
 from test_bookings_api import CITIZEN
 from test_bookings_api import free_starts
 from test_slots_api import next_weekday
@@ -539,7 +540,7 @@ class TestAgentsSide:
         browser = owner_page_session()
         form = browser.get(url)
         assert form.status_code == 200, form.text[:2000]
-        assert 'name="application_ids"' in form.text
+        assert form.text.count('name="application_ids:list"') == 1
         data = {
             "beneficiary": "Jean Dupont",
             "application_ids": "consumed01",
@@ -555,6 +556,51 @@ class TestAgentsSide:
         [booking] = all_bookings(manager, site)
         assert booking["application_ids"] == ["ABCDE12345"]
         assert len(ants.of("ABCDE12345")) == 1
+
+    def test_agent_books_two_documents(self, ants, site, anonymous, manager):  # noqa: F811
+        """One input per document; two documents take two slots in a row."""
+        from helpers import owner_page_session
+        from test_agenda import authenticator
+
+        day = next_weekday(0)
+        counter = site["counters"][0]["@id"]
+        browser = owner_page_session()
+        # 11:40 is the morning's last slot: too short for two documents.
+        last = at(day, "11:40")
+        short = browser.get(
+            f"{counter}/@@rendezvous-book-for",
+            params={"start": last, "documents_number": "2"},
+        )
+        assert "There are not 2 free slots in a row" in short.text
+        start = at(day, "10:00")
+        url = f"{counter}/@@rendezvous-book-for"
+        params = {"start": start, "documents_number": "2"}
+        form = browser.get(url, params=params)
+        assert form.status_code == 200, form.text[:2000]
+        assert form.text.count('name="application_ids:list"') == 2
+        assert 'for="rdv-application-2"' in form.text
+        assert "10:00\u201310:40" in form.text or "10:00–10:40" in form.text
+        data = {
+            "beneficiary": "Famille Dupont",
+            "application_ids:list": ["abcde12345", ""],
+            "submit": "1",
+            "_authenticator": authenticator(form.text),
+        }
+        refused = browser.post(url, params=params, data=data)
+        assert "Give one pre-application number for each of the 2" in refused.text
+        assert 'value="abcde12345"' in refused.text  # what was typed stays
+        assert all_bookings(manager, site) == []
+        data["application_ids:list"] = ["abcde12345", "fghij67890"]
+        done = browser.post(url, params=params, data=data, allow_redirects=False)
+        assert done.status_code == 302, done.text[:3000]
+        [booking] = all_bookings(manager, site)
+        assert booking["application_ids"] == ["ABCDE12345", "FGHIJ67890"]
+        begin = datetime.datetime.fromisoformat(booking["start"])
+        end = datetime.datetime.fromisoformat(booking["end"])
+        assert end - begin == datetime.timedelta(minutes=40)
+        uid = site["counters"][0]["UID"]
+        free = [s for s, _c in free_starts(anonymous, site, day, counter=uid)]
+        assert at(day, "10:00") not in free and at(day, "10:20") not in free
 
     def test_booking_view_and_edit_form(self, ants, site, anonymous):  # noqa: F811
         from helpers import form_fields

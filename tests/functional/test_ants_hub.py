@@ -318,6 +318,10 @@ def test_reason_and_documents_number(site, anonymous):
     assert all("&documents_number=2&" in e["callback_url"] for e in two["101"])
     three = slots(anonymous, site, monday, reason="CNI-PASSPORT", documents=3)
     assert times(three["101"]) == ["09:00", "10:20", "10:40", "11:00"]
+    # More documents than one booking takes (MAX_NUMBERS): a valid request,
+    # but no time is offered, rather than a link to a page that cannot book it.
+    six = slots(anonymous, site, monday, reason="CNI", documents=6)
+    assert six == {"101": []}
 
 
 def test_repeated_keys_without_brackets(site, anonymous):

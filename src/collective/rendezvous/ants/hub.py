@@ -13,6 +13,7 @@ repeated query keys carry lists, without brackets.
 
 from bisect import bisect_left
 from bisect import bisect_right
+from collective.rendezvous.ants.numbers import MAX_NUMBERS
 from collective.rendezvous.booking import service as booking_service
 from collective.rendezvous.links import url_of
 from collective.rendezvous.slots.generation import site_timezone
@@ -176,6 +177,10 @@ def available_time_slots(
         starts = found.setdefault(point, {})
         store = get_store(counter)
         if store is None or kind.ants_reason not in served:
+            continue
+        if documents > MAX_NUMBERS:
+            # The booking page takes at most MAX_NUMBERS documents in one
+            # appointment: offering a longer one would be a dead end.
             continue
         key = (kind.UID(), place.UID())
         prefix = prefixes.get(key)
