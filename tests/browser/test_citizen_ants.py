@@ -108,9 +108,7 @@ def test_family_books_two_documents_from_the_national_site(
     end = datetime.datetime.fromisoformat(booking["end"])
     assert start == datetime.datetime.fromisoformat(at(day, "10:00"))
     assert end - start == datetime.timedelta(minutes=40)
-    expect(page.locator(".rendezvous-booking-details")).to_contain_text(
-        booking["code"]
-    )
+    expect(page.locator(".rendezvous-booking-details")).to_contain_text(booking["code"])
     # Both numbers declared once, with the Paris time of the appointment.
     wait_for(lambda: ants.of("ABCDE12345") and ants.of("FGHIJ67890"))
     [declared] = ants.of("FGHIJ67890")

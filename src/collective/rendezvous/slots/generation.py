@@ -220,9 +220,7 @@ def regenerate(counter, context: Context | None = None, force: bool = False) -> 
         record.duration = duration_of_days
         # A booking keeps its time while each of its slots is still there
         # (several in a row for several documents, see DaySlots.covers).
-        gone = {
-            s: v for s, v in record.taken.items() if not record.covers(s, v[0])
-        }
+        gone = {s: v for s, v in record.taken.items() if not record.covers(s, v[0])}
         if gone:
             record.taken = {s: v for s, v in record.taken.items() if s not in gone}
             lost.extend((start, end, uid) for start, (end, uid) in gone.items())
