@@ -601,6 +601,14 @@ class TestAgentsSide:
         uid = site["counters"][0]["UID"]
         free = [s for s, _c in free_starts(anonymous, site, day, counter=uid)]
         assert at(day, "10:00") not in free and at(day, "10:20") not in free
+        # The agenda shows the booking from 10:00 to 10:40.
+        agenda = browser.get(
+            f"{counter}/@@rendezvous-agenda",
+            params={"date": day.isoformat(), "view": "day"},
+        )
+        assert "10:00</time>&ndash;10:40" in agenda.text or (
+            "10:00</time>–10:40" in agenda.text
+        )
 
     def test_booking_view_and_edit_form(self, ants, site, anonymous):  # noqa: F811
         from helpers import form_fields

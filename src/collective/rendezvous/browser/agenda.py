@@ -564,8 +564,12 @@ class AgendaView(ManagedCountersView):
         if record is not None:
             for key in record.starts:
                 start = to_datetime(key, self.tz)
-                end = to_datetime(key + record.duration, self.tz)
                 holder = record.taken.get(key)
+                # A booking for several documents holds several slots: its
+                # row ends where the booking does.
+                end = to_datetime(
+                    holder[0] if holder else key + record.duration, self.tz
+                )
                 info = day_bookings.get(holder[1]) if holder else None
                 row = {
                     "start": start,
@@ -587,8 +591,9 @@ class AgendaView(ManagedCountersView):
                             )
                         )
                 else:
-                    # Covered by a booking of another length (the type's
-                    # duration changed since it was made).
+                    # Covered by a booking of several slots (several
+                    # documents) or of another length (the type's duration
+                    # changed since it was made).
                     row["status"] = "taken"
                 row["label"] = self.state_label(row["status"])
                 row["badge"] = STATE_BADGES[row["status"]]
