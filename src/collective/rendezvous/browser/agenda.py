@@ -819,6 +819,16 @@ class BookForView(BackOfficeView):
 
         return requires_numbers(self.appointment_type)
 
+    def options_without_numbers(self) -> str:
+        """The options that ask no number (mapped to no ANTS reason)."""
+        from collective.rendezvous.ants.numbers import requires_numbers
+
+        return ", ".join(
+            option
+            for option in self.options()
+            if not requires_numbers(self.appointment_type, option)
+        )
+
     def value(self, name) -> str:
         value = self.request.form.get(name, "")
         return value if isinstance(value, str) else ""
