@@ -1,7 +1,9 @@
 """ANTS pre-application numbers at booking, and their declarations (issue 14).
 
 Over real HTTP against the functional server, which talks to the fake hub
-of tests/ants_fake.py (the ``ants_server`` fixture) on loopback.
+of tests/ants_fake.py (the ``ants_server`` fixture) on loopback. The
+declarations are made by a background worker after the answer:
+``settle()`` waits until it is idle before looking at the hub.
 """
 
 from ants_fake import TOKEN
@@ -58,7 +60,17 @@ def ants(functional_portal, site, ants_server):  # noqa: F811
     place = content(site["place"]["UID"])
     place.ants_meeting_point_id = MEETING_POINT
     transaction.commit()
-    return ants_server
+    yield ants_server
+    ants_server.release()
+    settle()  # nothing of this test reaches the next one
+
+
+def settle():
+    """Wait until the declarations handed to the worker are made."""
+    from collective.rendezvous.ants import declarations
+
+    assert declarations.wait_idle(60), "the ANTS worker is still busy"
+    transaction.begin()  # see what it recorded
 
 
 def content(uid):
@@ -72,11 +84,15 @@ def first_free(anonymous, site, weekday=0):  # noqa: F811
     return free_starts(anonymous, site, day)[0][0]
 
 
-def book(session, site, start, headers=None, **extra):  # noqa: F811
+def book(session, site, start, headers=None, wait=True, **extra):  # noqa: F811
+    """POST @bookings; then, unless ``wait`` is false, settle()."""
     body = {"type": site["type"]["UID"], "start": start, **CITIZEN, **extra}
-    return session.post(
+    response = session.post(
         f"{site['folder']['@id']}/@bookings", json=body, headers=headers
     )
+    if wait:
+        settle()
+    return response
 
 
 def paris(start: str) -> str:
@@ -277,6 +293,7 @@ class TestDeclarations:
             f"{booking['@id']}/cancel", json={"token": booking["token"]}
         )
         assert response.status_code == 200, response.text
+        settle()
         assert ants.of("ABCDE12345") == []
         method, params = ants.writes()[-1]
         assert method == "DELETE"
@@ -296,6 +313,7 @@ class TestDeclarations:
             json={"token": booking["token"], "start": later},
         )
         assert response.status_code == 200, response.text
+        settle()
         assert [method for method, _params in ants.writes()] == [
             "POST",
             "DELETE",
@@ -318,6 +336,7 @@ class TestDeclarations:
         clock.after(start)
         response = manager.post(f"{booking['@id']}/attended", json={})
         assert response.status_code == 200, response.text
+        settle()
         assert [method for method, _params in ants.writes()] == ["POST"]
         assert len(ants.of("ABCDE12345")) == 1
 
@@ -342,11 +361,13 @@ class TestDeclarations:
         ants.fail_writes = None
         # Too early: the tick waits (backoff).
         tick = manager.get(f"{portal_url}/@@rendezvous-tick").json()
+        settle()
         assert (tick["ants_retried"], tick["ants_waiting"]) == (0, 1)
         assert ants.of("ABCDE12345") == []
         later = datetime.datetime.now(datetime.UTC) + datetime.timedelta(hours=1)
         monkeypatch.setattr(declarations, "_now", lambda: later)
         tick = manager.get(f"{portal_url}/@@rendezvous-tick").json()
+        settle()
         assert tick["ants_retried"] == 1
         assert len(ants.of("ABCDE12345")) == 1
         [entry] = agent_view(manager, booking)["ants_declarations"]
@@ -355,6 +376,7 @@ class TestDeclarations:
         # Nothing more to do: a third tick sends nothing.
         writes = len(ants.writes())
         tick = manager.get(f"{portal_url}/@@rendezvous-tick").json()
+        settle()
         assert (tick["ants_retried"], tick["ants_waiting"]) == (0, 0)
         assert len(ants.writes()) == writes
 
@@ -377,6 +399,7 @@ class TestDeclarations:
         later = datetime.datetime.now(datetime.UTC) + datetime.timedelta(hours=1)
         monkeypatch.setattr(declarations, "_now", lambda: later)
         tick = manager.get(f"{portal_url}/@@rendezvous-tick").json()
+        settle()
         assert tick["ants_retried"] == 1
         assert len(ants.of("ABCDE12345")) == 1
         assert [method for method, _params in ants.writes()] == ["POST"]
@@ -417,6 +440,7 @@ class TestChangeOfNumbers:
             json={"application_ids": ["ABCDE12345", "klmno12345"]},
         )
         assert response.status_code == 204, response.text
+        settle()
         view = agent_view(manager, booking)
         assert view["application_ids"] == ["ABCDE12345", "KLMNO12345"]
         writes = [
@@ -440,6 +464,7 @@ class TestChangeOfNumbers:
             content_url(site, booking), json={"application_ids": "EXPIRED001"}
         )
         assert response.status_code == 400, response.text
+        settle()
         assert agent_view(manager, booking)["application_ids"] == ["ABCDE12345"]
         assert [method for method, _params in ants.writes()] == ["POST"]
 
@@ -500,6 +525,7 @@ class TestBookingPage:
             url, params=params, data=data, allow_redirects=False, timeout=30
         )
         assert done.status_code == 302, done.text[:3000]
+        settle()
         [booking] = all_bookings(manager, site)
         assert booking["application_ids"] == ["ABCDE12345", "FGHIJ67890"]
         assert len(ants.of("FGHIJ67890")) == 1
@@ -552,6 +578,7 @@ class TestAgentsSide:
         data["application_ids"] = "abcde12345"
         done = browser.post(url, data=data, allow_redirects=False)
         assert done.status_code == 302, done.text[:3000]
+        settle()
         [booking] = all_bookings(manager, site)
         assert booking["application_ids"] == ["ABCDE12345"]
         assert len(ants.of("ABCDE12345")) == 1
@@ -577,6 +604,71 @@ class TestAgentsSide:
         fields.append(("form.buttons.save", "Save"))
         saved = browser.post(f"{url}/@@edit", data=fields, allow_redirects=False)
         assert saved.status_code == 302, saved.text[:3000]
+        settle()
         view = browser.get(url).text
         assert "Jeanne Dupont" in view and "ABCDE12345" in view
         assert [method for method, _params in ants.writes()] == ["POST"]
+
+
+class TestInBackground:
+    """The calls are made by a worker after the answer, never before it."""
+
+    def test_answer_does_not_wait_for_the_hub(self, ants, site, anonymous, manager):  # noqa: F811
+        ants.hold_writes()  # the hub takes the POST but does not answer
+        start = first_free(anonymous, site)
+        response = book(
+            anonymous, site, start, wait=False, application_ids="ABCDE12345"
+        )
+        # The answer came while the hub holds the POST (or before it is sent).
+        assert response.status_code == 201, response.text
+        booking = response.json()
+        assert ants.held.wait(60), "the worker never sent the declaration"
+        assert ants.of("ABCDE12345") == []  # not stored: still blocked
+        [entry] = agent_view(manager, booking)["ants_declarations"]
+        assert entry["status"] == "pending"
+        ants.release()
+        settle()
+        assert len(ants.of("ABCDE12345")) == 1
+        # Made at its first attempt: the request did not wait for it (the
+        # client's 4 s timeout would have made it fail).
+        [entry] = agent_view(manager, booking)["ants_declarations"]
+        assert (entry["status"], entry["attempts"], entry["result"]) == (
+            "done",
+            1,
+            "declared",
+        )
+
+    def test_lost_with_its_process_made_by_the_tick(
+        self,
+        ants,
+        site,  # noqa: F811
+        anonymous,
+        manager,
+        portal_url,
+        monkeypatch,
+    ):
+        from collective.rendezvous.ants import declarations
+
+        # The process stops before its worker makes the call: the job is lost.
+        monkeypatch.setattr(declarations.WORKER, "submit", lambda job: None)
+        start = first_free(anonymous, site)
+        booking = book(anonymous, site, start, application_ids=["ABCDE12345"]).json()
+        monkeypatch.undo()
+        [entry] = agent_view(manager, booking)["ants_declarations"]
+        assert entry["status"] == "pending"
+        # Maybe still on its way: the tick waits.
+        tick = manager.get(f"{portal_url}/@@rendezvous-tick").json()
+        settle()
+        assert (tick["ants_retried"], tick["ants_waiting"]) == (0, 1)
+        assert ants.writes() == []
+        later = datetime.datetime.now(datetime.UTC) + declarations.LOST_AFTER * 2
+        monkeypatch.setattr(declarations, "_now", lambda: later)
+        tick = manager.get(f"{portal_url}/@@rendezvous-tick").json()
+        settle()
+        assert tick["ants_retried"] == 1
+        assert len(ants.of("ABCDE12345")) == 1
+        [entry] = agent_view(manager, booking)["ants_declarations"]
+        assert (entry["status"], entry["attempts"]) == ("done", 1)
+        tick = manager.get(f"{portal_url}/@@rendezvous-tick").json()
+        settle()
+        assert (tick["ants_retried"], tick["ants_waiting"]) == (0, 0)
