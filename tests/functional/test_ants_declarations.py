@@ -672,3 +672,139 @@ class TestInBackground:
         tick = manager.get(f"{portal_url}/@@rendezvous-tick").json()
         settle()
         assert (tick["ants_retried"], tick["ants_waiting"]) == (0, 0)
+
+
+def switch_off():
+    transaction.begin()
+    set_record("ants_enabled", None, False)
+    transaction.commit()
+
+
+class TestConnectionOff:
+    """ANTS turned off: what was declared is still withdrawn, nothing new is
+    declared."""
+
+    def test_cancel_withdraws(self, ants, site, anonymous):  # noqa: F811
+        start = first_free(anonymous, site)
+        booking = book(anonymous, site, start, application_ids=["ABCDE12345"]).json()
+        assert len(ants.of("ABCDE12345")) == 1
+        switch_off()
+        response = anonymous.post(
+            f"{booking['@id']}/cancel", json={"token": booking["token"]}
+        )
+        assert response.status_code == 200, response.text
+        settle()
+        assert ants.of("ABCDE12345") == []
+        assert [method for method, _params in ants.writes()] == ["POST", "DELETE"]
+
+    def test_move_withdraws_and_declares_nothing(self, ants, site, anonymous, manager):  # noqa: F811
+        starts = free_starts(anonymous, site, next_weekday(0))
+        first, later = starts[0][0], starts[-1][0]
+        booking = book(anonymous, site, first, application_ids=["ABCDE12345"]).json()
+        switch_off()
+        response = anonymous.post(
+            f"{booking['@id']}/reschedule",
+            json={"token": booking["token"], "start": later},
+        )
+        assert response.status_code == 200, response.text
+        settle()
+        assert [method for method, _params in ants.writes()] == ["POST", "DELETE"]
+        assert ants.of("ABCDE12345") == []
+        actions = [
+            (entry["action"], entry["status"])
+            for entry in agent_view(manager, booking)["ants_declarations"]
+        ]
+        assert actions == [("declare", "done"), ("withdraw", "done")]
+
+    def test_changed_numbers_removed_withdrawn_new_not_declared(
+        self,
+        ants,
+        site,  # noqa: F811
+        anonymous,
+        manager,
+    ):
+        start = first_free(anonymous, site)
+        booking = book(
+            anonymous, site, start, application_ids=["ABCDE12345", "FGHIJ67890"]
+        ).json()
+        switch_off()
+        response = manager.patch(
+            content_url(site, booking),
+            json={"application_ids": ["ABCDE12345", "KLMNO12345"]},
+        )
+        assert response.status_code == 204, response.text
+        settle()
+        writes = [
+            (method, params["application_id"]) for method, params in ants.writes()
+        ]
+        assert writes[2:] == [("DELETE", "FGHIJ67890")]
+        assert len(ants.of("ABCDE12345")) == 1
+        assert ants.of("KLMNO12345") == []
+
+    def test_tick_retries_withdrawals_not_declarations(
+        self,
+        ants,
+        site,  # noqa: F811
+        anonymous,
+        portal_url,
+        manager,
+        monkeypatch,
+    ):
+        from collective.rendezvous.ants import declarations
+
+        ants.fail_writes = 500
+        start = first_free(anonymous, site)
+        failed = book(anonymous, site, start, application_ids=["FGHIJ67890"]).json()
+        ants.fail_writes = None
+        other = first_free(anonymous, site, weekday=1)
+        booking = book(anonymous, site, other, application_ids=["ABCDE12345"]).json()
+        ants.fail_writes = 500
+        switch_off()
+        response = anonymous.post(
+            f"{booking['@id']}/cancel", json={"token": booking["token"]}
+        )
+        assert response.status_code == 200, response.text
+        settle()
+        assert len(ants.of("ABCDE12345")) == 1  # the DELETE failed
+        ants.fail_writes = None
+        later = datetime.datetime.now(datetime.UTC) + datetime.timedelta(hours=1)
+        monkeypatch.setattr(declarations, "_now", lambda: later)
+        tick = manager.get(f"{portal_url}/@@rendezvous-tick").json()
+        settle()
+        # The withdrawal is made; the failed declaration waits for ANTS.
+        assert (tick["ants_retried"], tick["ants_waiting"]) == (1, 1)
+        assert ants.of("ABCDE12345") == []
+        assert ants.of("FGHIJ67890") == []
+        [entry] = agent_view(manager, failed)["ants_declarations"]
+        assert (entry["status"], entry["attempts"]) == ("failed", 1)
+        # On again: the declaration is made at the next tick.
+        transaction.begin()
+        set_record("ants_enabled", None, True)
+        transaction.commit()
+        tick = manager.get(f"{portal_url}/@@rendezvous-tick").json()
+        settle()
+        assert tick["ants_retried"] == 1
+        assert len(ants.of("FGHIJ67890")) == 1
+
+    def test_no_token_withdrawal_recorded_as_failed(
+        self,
+        ants,
+        site,  # noqa: F811
+        anonymous,
+        manager,
+    ):
+        start = first_free(anonymous, site)
+        booking = book(anonymous, site, start, application_ids=["ABCDE12345"]).json()
+        transaction.begin()
+        set_record("ants_enabled", None, False)
+        set_record("ants_token", None, "")
+        transaction.commit()
+        response = anonymous.post(
+            f"{booking['@id']}/cancel", json={"token": booking["token"]}
+        )
+        assert response.status_code == 200, response.text
+        settle()
+        assert len(ants.of("ABCDE12345")) == 1
+        withdrawal = agent_view(manager, booking)["ants_declarations"][-1]
+        assert (withdrawal["action"], withdrawal["status"]) == ("withdraw", "failed")
+        assert "token" in withdrawal["result"]

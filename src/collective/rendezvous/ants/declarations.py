@@ -1,13 +1,18 @@
 """Declarations of a booking's pre-applications to the ANTS hub (issue 14).
 
-When the ANTS connection is on (``ants_enabled``) and a booking carries
-pre-application numbers:
+When a booking carries pre-application numbers:
 
 - booked: each number is declared (``POST /appointments``);
 - cancelled: each declared number is withdrawn (``DELETE /appointments``)
   with the values that were declared;
 - moved: withdrawn, then declared again with the new date (and place);
 - attended, absent, unscheduled: the declaration stays.
+
+New declarations are made only while the ANTS connection is on
+(``ants_enabled``). Withdrawals of what was declared (``ants_declared``)
+are made even when it is off: a citizen who cancels must not stay booked
+at the national anti-duplication service. A move while it is off
+withdraws the old declaration and declares nothing.
 
 The booking's transaction only appends ``pending`` entries to the booking's
 ``ants_declarations`` log, puts the booking in the site's ANTS retry queue
@@ -122,34 +127,33 @@ def on_created(booking, event) -> None:
 
 
 def on_moved(booking, event) -> None:
-    if not _concerned(booking):
-        return
+    """Withdrawn, then declared again; only withdrawn while ANTS is off."""
     actions = _withdrawals(booking)
-    params = appointment_params(booking)
-    actions += [(DECLARE, number, params) for number in booking.application_ids]
+    if _concerned(booking):
+        params = appointment_params(booking)
+        actions += [(DECLARE, number, params) for number in booking.application_ids]
     enqueue(booking, actions)
 
 
 def on_numbers_changed(booking, previous, current) -> None:
-    """A change of numbers: the removed ones withdrawn, the new ones declared."""
-    if not numbers.enabled():
-        return
+    """A change of numbers: the removed ones withdrawn, the new ones declared
+    (the new ones only while ANTS is on)."""
     declared = declared_of(booking) or {}
     actions = [
         (WITHDRAW, number, dict(params))
         for number, params in declared.items()
         if number not in current
     ]
-    params = appointment_params(booking)
-    actions += [
-        (DECLARE, number, params) for number in current if number not in previous
-    ]
+    if numbers.enabled():
+        params = appointment_params(booking)
+        actions += [
+            (DECLARE, number, params) for number in current if number not in previous
+        ]
     enqueue(booking, actions)
 
 
 def on_cancelled(booking, event) -> None:
-    if not numbers.enabled():
-        return
+    """What was declared is withdrawn, whether ANTS is on or off."""
     enqueue(booking, _withdrawals(booking))
 
 
@@ -474,14 +478,19 @@ def wait_after(attempts: int) -> datetime.timedelta:
 
 def retry_pending(now: datetime.datetime | None = None) -> dict:
     """Hand the failed calls to the worker again when their wait is over,
-    and the pending ones lost with their process; counts."""
+    and the pending ones lost with their process; counts.
+
+    Runs whether ANTS is on or off: withdrawals are made either way, and
+    declarations wait while it is off (neither tried nor abandoned).
+    """
     from collective.rendezvous.notifications.dispatch import find_booking
 
     now = now or _now()
     counts = {"ants_retried": 0, "ants_waiting": 0, "ants_abandoned": 0}
     queue = retry_queue(api.portal.get())
-    if not queue or not numbers.enabled():
+    if not queue:
         return counts
+    enabled = numbers.enabled()
     for uid, where in list(queue.items()):
         booking = find_booking(where)
         log = log_of(booking) if booking is not None else None
@@ -495,6 +504,9 @@ def retry_pending(now: datetime.datetime | None = None) -> dict:
                 continue
             entry = dict(entry)
             attempts = entry.get("attempts", 0)
+            if entry.get("action") == DECLARE and not enabled:
+                counts["ants_waiting"] += 1  # until ANTS is on again
+                continue
             if status == PENDING:
                 # Handed to a worker: still on its way, or lost with its
                 # process (then handed over again).
