@@ -15,7 +15,10 @@ Every request needs the ``x-rdv-opt-auth-token`` header (else 401). Canned
 numbers answer each status: ``CONSUMED01`` etc. (see ``CANNED``); any other
 well-formed number is "validated". Switches: ``fail`` = 401, 422 or 500
 answers every request with that status; ``delay`` (seconds) holds every
-answer that long (a timeout for a client waiting less).
+answer that long (a timeout for a client waiting less); ``hold_writes()``
+blocks every ``POST`` and ``DELETE`` before it is served until
+``release()`` (``held`` is set once one is blocked), to see what happens
+while the hub has not answered yet.
 """
 
 from http.server import BaseHTTPRequestHandler
@@ -57,7 +60,13 @@ class FakeAnts:
         self.server.server_close()
 
     def reset(self) -> None:
+        released = getattr(self, "released", None)
+        if released is not None:
+            released.set()  # no request stays blocked after a test
         with self.lock:
+            self.hold = False
+            self.held = threading.Event()
+            self.released = threading.Event()
             self.appointments = []  # dicts of the POST parameters
             self.calls = []  # (method, path, {name: [values]}, headers)
             self.fail = None
@@ -87,6 +96,16 @@ class FakeAnts:
                 if item["application_id"] == application_id
             ]
 
+    def hold_writes(self) -> None:
+        """Block the POSTs and DELETEs until ``release()``."""
+        with self.lock:
+            self.hold = True
+
+    def release(self) -> None:
+        with self.lock:
+            self.hold = False
+            self.released.set()
+
     def writes(self) -> list[tuple[str, dict]]:
         """(method, parameters) of the POSTs and DELETEs received."""
         with self.lock:
@@ -104,6 +123,11 @@ class FakeAnts:
             fail, delay = self.fail, self.delay
             if method in ("POST", "DELETE") and self.fail_writes:
                 fail = self.fail_writes
+            hold = self.hold and method in ("POST", "DELETE")
+            held, released = self.held, self.released
+        if hold:
+            held.set()
+            released.wait(60)
         if delay:
             time.sleep(delay)
         if fail:

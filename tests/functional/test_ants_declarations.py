@@ -1,11 +1,14 @@
 """ANTS pre-application numbers at booking, and their declarations (issue 14).
 
 Over real HTTP against the functional server, which talks to the fake hub
-of tests/ants_fake.py (the ``ants_server`` fixture) on loopback.
+of tests/ants_fake.py (the ``ants_server`` fixture) on loopback. The
+declarations are made by a background worker after the answer:
+``settle()`` waits until it is idle before looking at the hub.
 """
 
 from ants_fake import TOKEN
 from test_bookings_api import all_bookings
+from test_bookings_api import at
 from test_bookings_api import CITIZEN
 from test_bookings_api import free_starts
 from test_slots_api import next_weekday
@@ -58,7 +61,17 @@ def ants(functional_portal, site, ants_server):  # noqa: F811
     place = content(site["place"]["UID"])
     place.ants_meeting_point_id = MEETING_POINT
     transaction.commit()
-    return ants_server
+    yield ants_server
+    ants_server.release()
+    settle()  # nothing of this test reaches the next one
+
+
+def settle():
+    """Wait until the declarations handed to the worker are made."""
+    from collective.rendezvous.ants import declarations
+
+    assert declarations.wait_idle(60), "the ANTS worker is still busy"
+    transaction.begin()  # see what it recorded
 
 
 def content(uid):
@@ -72,11 +85,15 @@ def first_free(anonymous, site, weekday=0):  # noqa: F811
     return free_starts(anonymous, site, day)[0][0]
 
 
-def book(session, site, start, headers=None, **extra):  # noqa: F811
+def book(session, site, start, headers=None, wait=True, **extra):  # noqa: F811
+    """POST @bookings; then, unless ``wait`` is false, settle()."""
     body = {"type": site["type"]["UID"], "start": start, **CITIZEN, **extra}
-    return session.post(
+    response = session.post(
         f"{site['folder']['@id']}/@bookings", json=body, headers=headers
     )
+    if wait:
+        settle()
+    return response
 
 
 def paris(start: str) -> str:
@@ -277,6 +294,7 @@ class TestDeclarations:
             f"{booking['@id']}/cancel", json={"token": booking["token"]}
         )
         assert response.status_code == 200, response.text
+        settle()
         assert ants.of("ABCDE12345") == []
         method, params = ants.writes()[-1]
         assert method == "DELETE"
@@ -296,6 +314,7 @@ class TestDeclarations:
             json={"token": booking["token"], "start": later},
         )
         assert response.status_code == 200, response.text
+        settle()
         assert [method for method, _params in ants.writes()] == [
             "POST",
             "DELETE",
@@ -318,6 +337,7 @@ class TestDeclarations:
         clock.after(start)
         response = manager.post(f"{booking['@id']}/attended", json={})
         assert response.status_code == 200, response.text
+        settle()
         assert [method for method, _params in ants.writes()] == ["POST"]
         assert len(ants.of("ABCDE12345")) == 1
 
@@ -342,11 +362,13 @@ class TestDeclarations:
         ants.fail_writes = None
         # Too early: the tick waits (backoff).
         tick = manager.get(f"{portal_url}/@@rendezvous-tick").json()
+        settle()
         assert (tick["ants_retried"], tick["ants_waiting"]) == (0, 1)
         assert ants.of("ABCDE12345") == []
         later = datetime.datetime.now(datetime.UTC) + datetime.timedelta(hours=1)
         monkeypatch.setattr(declarations, "_now", lambda: later)
         tick = manager.get(f"{portal_url}/@@rendezvous-tick").json()
+        settle()
         assert tick["ants_retried"] == 1
         assert len(ants.of("ABCDE12345")) == 1
         [entry] = agent_view(manager, booking)["ants_declarations"]
@@ -355,6 +377,7 @@ class TestDeclarations:
         # Nothing more to do: a third tick sends nothing.
         writes = len(ants.writes())
         tick = manager.get(f"{portal_url}/@@rendezvous-tick").json()
+        settle()
         assert (tick["ants_retried"], tick["ants_waiting"]) == (0, 0)
         assert len(ants.writes()) == writes
 
@@ -377,6 +400,7 @@ class TestDeclarations:
         later = datetime.datetime.now(datetime.UTC) + datetime.timedelta(hours=1)
         monkeypatch.setattr(declarations, "_now", lambda: later)
         tick = manager.get(f"{portal_url}/@@rendezvous-tick").json()
+        settle()
         assert tick["ants_retried"] == 1
         assert len(ants.of("ABCDE12345")) == 1
         assert [method for method, _params in ants.writes()] == ["POST"]
@@ -417,6 +441,7 @@ class TestChangeOfNumbers:
             json={"application_ids": ["ABCDE12345", "klmno12345"]},
         )
         assert response.status_code == 204, response.text
+        settle()
         view = agent_view(manager, booking)
         assert view["application_ids"] == ["ABCDE12345", "KLMNO12345"]
         writes = [
@@ -440,6 +465,7 @@ class TestChangeOfNumbers:
             content_url(site, booking), json={"application_ids": "EXPIRED001"}
         )
         assert response.status_code == 400, response.text
+        settle()
         assert agent_view(manager, booking)["application_ids"] == ["ABCDE12345"]
         assert [method for method, _params in ants.writes()] == ["POST"]
 
@@ -500,6 +526,7 @@ class TestBookingPage:
             url, params=params, data=data, allow_redirects=False, timeout=30
         )
         assert done.status_code == 302, done.text[:3000]
+        settle()
         [booking] = all_bookings(manager, site)
         assert booking["application_ids"] == ["ABCDE12345", "FGHIJ67890"]
         assert len(ants.of("FGHIJ67890")) == 1
@@ -539,7 +566,7 @@ class TestAgentsSide:
         browser = owner_page_session()
         form = browser.get(url)
         assert form.status_code == 200, form.text[:2000]
-        assert 'name="application_ids"' in form.text
+        assert form.text.count('name="application_ids:list"') == 1
         data = {
             "beneficiary": "Jean Dupont",
             "application_ids": "consumed01",
@@ -552,9 +579,63 @@ class TestAgentsSide:
         data["application_ids"] = "abcde12345"
         done = browser.post(url, data=data, allow_redirects=False)
         assert done.status_code == 302, done.text[:3000]
+        settle()
         [booking] = all_bookings(manager, site)
         assert booking["application_ids"] == ["ABCDE12345"]
         assert len(ants.of("ABCDE12345")) == 1
+
+    def test_agent_books_two_documents(self, ants, site, anonymous, manager):  # noqa: F811
+        """One input per document; two documents take two slots in a row."""
+        from helpers import owner_page_session
+        from test_agenda import authenticator
+
+        day = next_weekday(0)
+        counter = site["counters"][0]["@id"]
+        browser = owner_page_session()
+        # 11:40 is the morning's last slot: too short for two documents.
+        last = at(day, "11:40")
+        short = browser.get(
+            f"{counter}/@@rendezvous-book-for",
+            params={"start": last, "documents_number": "2"},
+        )
+        assert "There are not 2 free slots in a row" in short.text
+        start = at(day, "10:00")
+        url = f"{counter}/@@rendezvous-book-for"
+        params = {"start": start, "documents_number": "2"}
+        form = browser.get(url, params=params)
+        assert form.status_code == 200, form.text[:2000]
+        assert form.text.count('name="application_ids:list"') == 2
+        assert 'for="rdv-application-2"' in form.text
+        assert "10:00\u201310:40" in form.text or "10:00–10:40" in form.text
+        data = {
+            "beneficiary": "Famille Dupont",
+            "application_ids:list": ["abcde12345", ""],
+            "submit": "1",
+            "_authenticator": authenticator(form.text),
+        }
+        refused = browser.post(url, params=params, data=data)
+        assert "Give one pre-application number for each of the 2" in refused.text
+        assert 'value="abcde12345"' in refused.text  # what was typed stays
+        assert all_bookings(manager, site) == []
+        data["application_ids:list"] = ["abcde12345", "fghij67890"]
+        done = browser.post(url, params=params, data=data, allow_redirects=False)
+        assert done.status_code == 302, done.text[:3000]
+        [booking] = all_bookings(manager, site)
+        assert booking["application_ids"] == ["ABCDE12345", "FGHIJ67890"]
+        begin = datetime.datetime.fromisoformat(booking["start"])
+        end = datetime.datetime.fromisoformat(booking["end"])
+        assert end - begin == datetime.timedelta(minutes=40)
+        uid = site["counters"][0]["UID"]
+        free = [s for s, _c in free_starts(anonymous, site, day, counter=uid)]
+        assert at(day, "10:00") not in free and at(day, "10:20") not in free
+        # The agenda shows the booking from 10:00 to 10:40.
+        agenda = browser.get(
+            f"{counter}/@@rendezvous-agenda",
+            params={"date": day.isoformat(), "view": "day"},
+        )
+        assert "10:00</time>&ndash;10:40" in agenda.text or (
+            "10:00</time>–10:40" in agenda.text
+        )
 
     def test_booking_view_and_edit_form(self, ants, site, anonymous):  # noqa: F811
         from helpers import form_fields
@@ -577,6 +658,207 @@ class TestAgentsSide:
         fields.append(("form.buttons.save", "Save"))
         saved = browser.post(f"{url}/@@edit", data=fields, allow_redirects=False)
         assert saved.status_code == 302, saved.text[:3000]
+        settle()
         view = browser.get(url).text
         assert "Jeanne Dupont" in view and "ABCDE12345" in view
         assert [method for method, _params in ants.writes()] == ["POST"]
+
+
+class TestInBackground:
+    """The calls are made by a worker after the answer, never before it."""
+
+    def test_answer_does_not_wait_for_the_hub(self, ants, site, anonymous, manager):  # noqa: F811
+        ants.hold_writes()  # the hub takes the POST but does not answer
+        start = first_free(anonymous, site)
+        response = book(
+            anonymous, site, start, wait=False, application_ids="ABCDE12345"
+        )
+        # The answer came while the hub holds the POST (or before it is sent).
+        assert response.status_code == 201, response.text
+        booking = response.json()
+        assert ants.held.wait(60), "the worker never sent the declaration"
+        assert ants.of("ABCDE12345") == []  # not stored: still blocked
+        [entry] = agent_view(manager, booking)["ants_declarations"]
+        assert entry["status"] == "pending"
+        ants.release()
+        settle()
+        assert len(ants.of("ABCDE12345")) == 1
+        # Made at its first attempt: the request did not wait for it (the
+        # client's 4 s timeout would have made it fail).
+        [entry] = agent_view(manager, booking)["ants_declarations"]
+        assert (entry["status"], entry["attempts"], entry["result"]) == (
+            "done",
+            1,
+            "declared",
+        )
+
+    def test_lost_with_its_process_made_by_the_tick(
+        self,
+        ants,
+        site,  # noqa: F811
+        anonymous,
+        manager,
+        portal_url,
+        monkeypatch,
+    ):
+        from collective.rendezvous.ants import declarations
+
+        # The process stops before its worker makes the call: the job is lost.
+        monkeypatch.setattr(declarations.WORKER, "submit", lambda job: None)
+        start = first_free(anonymous, site)
+        booking = book(anonymous, site, start, application_ids=["ABCDE12345"]).json()
+        monkeypatch.undo()
+        [entry] = agent_view(manager, booking)["ants_declarations"]
+        assert entry["status"] == "pending"
+        # Maybe still on its way: the tick waits.
+        tick = manager.get(f"{portal_url}/@@rendezvous-tick").json()
+        settle()
+        assert (tick["ants_retried"], tick["ants_waiting"]) == (0, 1)
+        assert ants.writes() == []
+        later = datetime.datetime.now(datetime.UTC) + declarations.LOST_AFTER * 2
+        monkeypatch.setattr(declarations, "_now", lambda: later)
+        tick = manager.get(f"{portal_url}/@@rendezvous-tick").json()
+        settle()
+        assert tick["ants_retried"] == 1
+        assert len(ants.of("ABCDE12345")) == 1
+        [entry] = agent_view(manager, booking)["ants_declarations"]
+        assert (entry["status"], entry["attempts"]) == ("done", 1)
+        tick = manager.get(f"{portal_url}/@@rendezvous-tick").json()
+        settle()
+        assert (tick["ants_retried"], tick["ants_waiting"]) == (0, 0)
+
+
+def switch_off():
+    transaction.begin()
+    set_record("ants_enabled", None, False)
+    transaction.commit()
+
+
+class TestConnectionOff:
+    """ANTS turned off: what was declared is still withdrawn, nothing new is
+    declared."""
+
+    def test_cancel_withdraws(self, ants, site, anonymous):  # noqa: F811
+        start = first_free(anonymous, site)
+        booking = book(anonymous, site, start, application_ids=["ABCDE12345"]).json()
+        assert len(ants.of("ABCDE12345")) == 1
+        switch_off()
+        response = anonymous.post(
+            f"{booking['@id']}/cancel", json={"token": booking["token"]}
+        )
+        assert response.status_code == 200, response.text
+        settle()
+        assert ants.of("ABCDE12345") == []
+        assert [method for method, _params in ants.writes()] == ["POST", "DELETE"]
+
+    def test_move_withdraws_and_declares_nothing(self, ants, site, anonymous, manager):  # noqa: F811
+        starts = free_starts(anonymous, site, next_weekday(0))
+        first, later = starts[0][0], starts[-1][0]
+        booking = book(anonymous, site, first, application_ids=["ABCDE12345"]).json()
+        switch_off()
+        response = anonymous.post(
+            f"{booking['@id']}/reschedule",
+            json={"token": booking["token"], "start": later},
+        )
+        assert response.status_code == 200, response.text
+        settle()
+        assert [method for method, _params in ants.writes()] == ["POST", "DELETE"]
+        assert ants.of("ABCDE12345") == []
+        actions = [
+            (entry["action"], entry["status"])
+            for entry in agent_view(manager, booking)["ants_declarations"]
+        ]
+        assert actions == [("declare", "done"), ("withdraw", "done")]
+
+    def test_changed_numbers_removed_withdrawn_new_not_declared(
+        self,
+        ants,
+        site,  # noqa: F811
+        anonymous,
+        manager,
+    ):
+        start = first_free(anonymous, site)
+        booking = book(
+            anonymous, site, start, application_ids=["ABCDE12345", "FGHIJ67890"]
+        ).json()
+        switch_off()
+        response = manager.patch(
+            content_url(site, booking),
+            json={"application_ids": ["ABCDE12345", "KLMNO12345"]},
+        )
+        assert response.status_code == 204, response.text
+        settle()
+        writes = [
+            (method, params["application_id"]) for method, params in ants.writes()
+        ]
+        assert writes[2:] == [("DELETE", "FGHIJ67890")]
+        assert len(ants.of("ABCDE12345")) == 1
+        assert ants.of("KLMNO12345") == []
+
+    def test_tick_retries_withdrawals_not_declarations(
+        self,
+        ants,
+        site,  # noqa: F811
+        anonymous,
+        portal_url,
+        manager,
+        monkeypatch,
+    ):
+        from collective.rendezvous.ants import declarations
+
+        ants.fail_writes = 500
+        start = first_free(anonymous, site)
+        failed = book(anonymous, site, start, application_ids=["FGHIJ67890"]).json()
+        ants.fail_writes = None
+        other = first_free(anonymous, site, weekday=1)
+        booking = book(anonymous, site, other, application_ids=["ABCDE12345"]).json()
+        ants.fail_writes = 500
+        switch_off()
+        response = anonymous.post(
+            f"{booking['@id']}/cancel", json={"token": booking["token"]}
+        )
+        assert response.status_code == 200, response.text
+        settle()
+        assert len(ants.of("ABCDE12345")) == 1  # the DELETE failed
+        ants.fail_writes = None
+        later = datetime.datetime.now(datetime.UTC) + datetime.timedelta(hours=1)
+        monkeypatch.setattr(declarations, "_now", lambda: later)
+        tick = manager.get(f"{portal_url}/@@rendezvous-tick").json()
+        settle()
+        # The withdrawal is made; the failed declaration waits for ANTS.
+        assert (tick["ants_retried"], tick["ants_waiting"]) == (1, 1)
+        assert ants.of("ABCDE12345") == []
+        assert ants.of("FGHIJ67890") == []
+        [entry] = agent_view(manager, failed)["ants_declarations"]
+        assert (entry["status"], entry["attempts"]) == ("failed", 1)
+        # On again: the declaration is made at the next tick.
+        transaction.begin()
+        set_record("ants_enabled", None, True)
+        transaction.commit()
+        tick = manager.get(f"{portal_url}/@@rendezvous-tick").json()
+        settle()
+        assert tick["ants_retried"] == 1
+        assert len(ants.of("FGHIJ67890")) == 1
+
+    def test_no_token_withdrawal_recorded_as_failed(
+        self,
+        ants,
+        site,  # noqa: F811
+        anonymous,
+        manager,
+    ):
+        start = first_free(anonymous, site)
+        booking = book(anonymous, site, start, application_ids=["ABCDE12345"]).json()
+        transaction.begin()
+        set_record("ants_enabled", None, False)
+        set_record("ants_token", None, "")
+        transaction.commit()
+        response = anonymous.post(
+            f"{booking['@id']}/cancel", json={"token": booking["token"]}
+        )
+        assert response.status_code == 200, response.text
+        settle()
+        assert len(ants.of("ABCDE12345")) == 1
+        withdrawal = agent_view(manager, booking)["ants_declarations"][-1]
+        assert (withdrawal["action"], withdrawal["status"]) == ("withdraw", "failed")
+        assert "token" in withdrawal["result"]

@@ -318,6 +318,10 @@ def test_reason_and_documents_number(site, anonymous):
     assert all("&documents_number=2&" in e["callback_url"] for e in two["101"])
     three = slots(anonymous, site, monday, reason="CNI-PASSPORT", documents=3)
     assert times(three["101"]) == ["09:00", "10:20", "10:40", "11:00"]
+    # More documents than one booking takes (MAX_NUMBERS): a valid request,
+    # but no time is offered, rather than a link to a page that cannot book it.
+    six = slots(anonymous, site, monday, reason="CNI", documents=6)
+    assert six == {"101": []}
 
 
 def test_repeated_keys_without_brackets(site, anonymous):
@@ -495,3 +499,126 @@ def test_form_refuses_a_plain_http_address(site, stored):  # noqa: F811
     assert "typed-outbound-token" not in response.text
     assert stored("ants_custom_url") is None
     assert stored("ants_token") == ""
+
+
+def test_options_mapped_to_reasons(site, anonymous, manager):
+    """The manual's "Pièces d'identité": one type whose options are the
+    requests. Each option serves its reason, the hub's link chooses it, and
+    the withdrawal option asks no pre-application number."""
+    from test_bookings_api import CITIZEN
+
+    both = site["types"]["both"]
+    refused = manager.patch(
+        both["@id"],
+        json={
+            "options": ["CNI", "Passeport", "Retrait"],
+            "ants_option_reasons": [{"option": "Permis", "reason": "CNI"}],
+        },
+    )
+    assert refused.status_code == 400, refused.text
+    assert "Permis" in refused.text
+    assert manager.get(both["@id"]).json()["options"] == []
+    mapping = [
+        {"option": "CNI", "reason": "CNI"},
+        {"option": "Passeport", "reason": "PASSPORT"},
+        {"option": "Retrait", "reason": ""},
+    ]
+    twice = manager.patch(
+        both["@id"],
+        json={
+            "options": ["CNI", "Passeport", "Retrait"],
+            "ants_option_reasons": [*mapping, {"option": "CNI", "reason": "CNI"}],
+        },
+    )
+    assert twice.status_code == 400, twice.text
+    response = manager.patch(
+        both["@id"],
+        json={
+            "ants_reason": "",
+            "ants_requires_number": True,
+            "options": ["CNI", "Passeport", "Retrait"],
+            "ants_option_reasons": mapping,
+        },
+    )
+    assert response.status_code == 204, response.text
+    monday = next_monday()
+    passport = slots(anonymous, site, monday, reason="PASSPORT")["101"]
+    assert times(passport) == MORNING
+    assert all("&option=Passeport&" in e["callback_url"] for e in passport)
+    # CNI: the first counters (the CNI type, by path) are linked.
+    cni = slots(anonymous, site, monday, reason="CNI")["101"]
+    assert "&option=" not in cni[0]["callback_url"]
+    # The link opens the booking page with the option chosen and the
+    # numbers asked; the withdrawal option asks none.
+    page = anonymous.get(passport[0]["callback_url"], headers={"Accept": "text/html"})
+    assert page.status_code == 200
+    assert 'name="application_ids:list"' in page.text
+    withdrawal = anonymous.get(
+        passport[0]["callback_url"].replace("option=Passeport", "option=Retrait"),
+        headers={"Accept": "text/html"},
+    )
+    assert 'name="application_ids:list"' not in withdrawal.text
+
+    def book_both(option, **extra):
+        return anonymous.post(
+            f"{site['folder']['@id']}/@bookings",
+            json={
+                "type": both["UID"],
+                "start": at(monday, "10:00"),
+                "option": option,
+                **CITIZEN,
+                **extra,
+            },
+        )
+
+    missing = book_both("Passeport")
+    assert missing.status_code == 400 and missing.json()["field"] == "application_ids"
+    extra = book_both("Retrait", application_ids=["ABCDE12345"])
+    assert extra.status_code == 400, extra.text
+    assert "Retrait" in extra.json()["message"]
+    done = book_both("Retrait")
+    assert done.status_code == 201, done.text
+    assert done.json()["application_ids"] == []
+
+
+def test_edit_form_maps_options_in_one_save(site, manager):
+    """The type's edit form: options and their ANTS reasons saved together;
+    a reason for an option the type does not have is refused, nothing saved."""
+    both = site["types"]["both"]
+    url = f"{both['@id']}/@@edit"
+
+    def post(options, rows):
+        with owner_page_session() as browser:
+            fields = [
+                (name, value)
+                for name, value in form_fields(browser.get(url).text, "@@edit")
+                if not name.startswith("form.widgets.ants_option_reasons")
+                and name != "form.widgets.options"
+            ]
+            fields.append(("form.widgets.options", "\n".join(options)))
+            fields.append(("form.widgets.ants_option_reasons.count", str(len(rows))))
+            for n, (option, reason) in enumerate(rows):
+                prefix = f"form.widgets.ants_option_reasons.{n}.widgets"
+                fields.append((f"{prefix}.option", option))
+                fields.append((f"{prefix}.reason:list", reason or "none"))
+                fields.append((f"{prefix}.reason-empty-marker", "1"))
+                fields.append(
+                    (f"form.widgets.ants_option_reasons.{n}-empty-marker", "1")
+                )
+            fields.append(("form.buttons.save", "Save"))
+            return browser.post(url, data=fields, allow_redirects=False)
+
+    refused = post(["CNI", "Passeport"], [("Permis", "CNI")])
+    assert refused.status_code == 200, refused.text[-3000:]
+    assert "Permis" in refused.text and "is not one of the options" in refused.text
+    assert manager.get(both["@id"]).json()["options"] == []
+    saved = post(
+        ["CNI", "Passeport", "Retrait"], [("Passeport", "PASSPORT"), ("Retrait", "")]
+    )
+    assert saved.status_code == 302, saved.text[:3000]
+    body = manager.get(both["@id"]).json()
+    assert body["options"] == ["CNI", "Passeport", "Retrait"]
+    assert body["ants_option_reasons"] == [
+        {"option": "Passeport", "reason": "PASSPORT"},
+        {"option": "Retrait", "reason": ""},
+    ]

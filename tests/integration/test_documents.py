@@ -37,9 +37,7 @@ def next_monday():
 
 
 def at(day, hour, minute=0):
-    return datetime.datetime.combine(
-        day, datetime.time(hour, minute), site_timezone()
-    )
+    return datetime.datetime.combine(day, datetime.time(hour, minute), site_timezone())
 
 
 def book(folder, kind, start, numbers, **extra):

@@ -82,13 +82,16 @@ def _call(method, path, params, timeout, url=None, auth=None):
     base = (url if url is not None else api_url()).rstrip("/")
     if not base:
         raise AntsRefused("no ANTS API address is configured")
+    auth = auth if auth is not None else token()
+    if not auth:
+        raise AntsRefused("no ANTS token is configured")
     query = urllib.parse.urlencode(params, doseq=True)
     request = urllib.request.Request(
         f"{base}{path}?{query}",
         method=method,
         headers={
             "Accept": "application/json",
-            "x-rdv-opt-auth-token": auth if auth is not None else token(),
+            "x-rdv-opt-auth-token": auth,
         },
     )
     try:

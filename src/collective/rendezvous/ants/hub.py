@@ -13,12 +13,15 @@ repeated query keys carry lists, without brackets.
 
 from bisect import bisect_left
 from bisect import bisect_right
+from collective.rendezvous.ants.numbers import MAX_NUMBERS
+from collective.rendezvous.ants.numbers import served
 from collective.rendezvous.booking import service as booking_service
 from collective.rendezvous.links import url_of
 from collective.rendezvous.slots.generation import site_timezone
 from collective.rendezvous.slots.query import to_datetime
 from collective.rendezvous.slots.store import get_store
 from plone import api
+from urllib.parse import quote
 
 import datetime
 import re
@@ -49,7 +52,7 @@ def ants_types(reason: str | None = None) -> list:
     found = []
     for brain in catalog.unrestrictedSearchResults(portal_type="AppointmentType"):
         obj = brain._unrestrictedGetObject()
-        if (getattr(obj, "ants_reason", "") or "") in wanted and obj.portal_visible:
+        if obj.portal_visible and any(r in wanted for r, _o in served(obj)):
             found.append(obj)
     found.sort(key=lambda obj: obj.getPhysicalPath())
     return found
@@ -165,7 +168,9 @@ def available_time_slots(
     found: dict[str, dict[int, str]] = {}
     prefixes = {}
     windows = {}
-    served = SERVED_BY[reason]
+    reasons = SERVED_BY[reason]
+    # type UID -> the options (None: the type itself) serving the reason
+    options_of: dict[str, list] = {}
     # Every meeting point asked for gets a key, [] when nothing serves the
     # reason there.
     for counter, kind in counters_of(ants_types()):
@@ -175,14 +180,25 @@ def available_time_slots(
             continue
         starts = found.setdefault(point, {})
         store = get_store(counter)
-        if store is None or kind.ants_reason not in served:
+        options = options_of.get(kind.UID())
+        if options is None:
+            options = options_of[kind.UID()] = [
+                option for r, option in served(kind) if r in reasons
+            ]
+        if store is None or not options:
+            continue
+        if documents > MAX_NUMBERS:
+            # The booking page takes at most MAX_NUMBERS documents in one
+            # appointment: offering a longer one would be a dead end.
             continue
         key = (kind.UID(), place.UID())
         prefix = prefixes.get(key)
         if prefix is None:
             folder = kind.__parent__
+            # The first option serving the reason is chosen on the page.
+            option = f"&option={quote(options[0], safe='')}" if options[0] else ""
             prefix = prefixes[key] = (
-                f"{url_of(folder)}?appointment_type={kind.UID()}"
+                f"{url_of(folder)}?appointment_type={kind.UID()}{option}"
                 f"&place={place.UID()}&documents_number={documents}"
             )
             windows[kind.UID()] = booking_service.window(kind, False, now)

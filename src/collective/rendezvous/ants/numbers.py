@@ -36,8 +36,56 @@ def enabled() -> bool:
     return bool(client._record("ants_enabled", False))
 
 
-def requires_numbers(appointment_type) -> bool:
-    return bool(getattr(appointment_type, "ants_requires_number", False))
+def option_reasons(appointment_type) -> dict[str, str]:
+    """option -> ANTS reason ("": none) of the options the type maps.
+
+    Rows naming an option the type no longer has are left out.
+    """
+    options = set(getattr(appointment_type, "options", None) or ())
+    return {
+        row["option"]: row.get("reason") or ""
+        for row in getattr(appointment_type, "ants_option_reasons", None) or ()
+        if isinstance(row, dict) and row.get("option") in options
+    }
+
+
+def reason_of(appointment_type, option: str | None = None) -> str:
+    """The ANTS reason of this type, or of one of its options."""
+    mapped = option_reasons(appointment_type)
+    if option and option in mapped:
+        return mapped[option]
+    return getattr(appointment_type, "ants_reason", "") or ""
+
+
+def served(appointment_type) -> list[tuple[str, str | None]]:
+    """(reason, option) pairs the type offers the hub, in the options' order.
+
+    An option mapped to a reason is offered with that option chosen; the
+    type's own reason is offered without an option, as long as some option
+    is not mapped (or the type has none).
+    """
+    mapped = option_reasons(appointment_type)
+    options = list(getattr(appointment_type, "options", None) or ())
+    pairs = [(mapped[o], o) for o in options if mapped.get(o)]
+    reason = getattr(appointment_type, "ants_reason", "") or ""
+    if reason and (not options or any(o not in mapped for o in options)):
+        pairs.append((reason, None))
+    return pairs
+
+
+def requires_numbers(appointment_type, option: str | None = None) -> bool:
+    """Whether booking asks pre-application numbers (for this option).
+
+    The type decides (``ants_requires_number``); an option mapped to no
+    reason (the withdrawal of a title, say) asks none.
+    """
+    if not getattr(appointment_type, "ants_requires_number", False):
+        return False
+    if option:
+        mapped = option_reasons(appointment_type)
+        if option in mapped and not mapped[option]:
+            return False
+    return True
 
 
 def meeting_point_id(place) -> str:
@@ -52,12 +100,21 @@ def split(value) -> list[str]:
     return [part.upper() for part in SEPARATORS.split(value or "") if part]
 
 
-def clean(appointment_type, value) -> tuple[str, ...]:
+def clean(appointment_type, value, option: str | None = None) -> tuple[str, ...]:
     """The numbers, upper-cased, or a BookingError on ``application_ids``."""
     from collective.rendezvous.booking.service import BookingError
 
     numbers = split(value)
-    if not requires_numbers(appointment_type):
+    if not requires_numbers(appointment_type, option):
+        if numbers and requires_numbers(appointment_type):
+            raise BookingError(
+                400,
+                _(
+                    'The option "${option}" does not ask for pre-application numbers.',
+                    mapping={"option": option},
+                ),
+                "application_ids",
+            )
         if numbers:
             raise BookingError(
                 400,

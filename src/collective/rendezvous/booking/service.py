@@ -134,7 +134,7 @@ def slots_wanted(appointment_type, request: Request) -> int:
     numbers given. Read leniently here (the slot is looked up first);
     ``clean_details`` refuses what does not add up.
     """
-    if not ants_numbers.requires_numbers(appointment_type):
+    if not ants_numbers.requires_numbers(appointment_type, request.option):
         return 1
     value = request.documents_number
     if value.isdigit() and 1 <= int(value) <= ants_numbers.MAX_NUMBERS:
@@ -163,7 +163,7 @@ def _documents(appointment_type, request: Request, numbers: tuple) -> tuple:
             "documents_number",
         )
     count = int(value)
-    if not ants_numbers.requires_numbers(appointment_type):
+    if not ants_numbers.requires_numbers(appointment_type, request.option):
         if count != 1:
             raise BookingError(
                 400,
@@ -456,7 +456,9 @@ def clean_details(
             lambda: _documents(
                 appointment_type,
                 request,
-                ants_numbers.clean(appointment_type, request.application_ids),
+                ants_numbers.clean(
+                    appointment_type, request.application_ids, request.option
+                ),
             ),
         ),
     )
@@ -935,7 +937,8 @@ def edit(booking, data) -> list[str]:
         elif name == "option":
             checked[name] = _option(appointment_type, value)
         elif name == "application_ids":
-            checked[name] = ants_numbers.clean(appointment_type, value)
+            option = values.get("option", getattr(booking, "option", "") or "")
+            checked[name] = ants_numbers.clean(appointment_type, value, option)
         else:
             checked[name] = _partner_type(appointment_type, value)
     previous_ids = _current(booking, "application_ids")

@@ -564,8 +564,12 @@ class AgendaView(ManagedCountersView):
         if record is not None:
             for key in record.starts:
                 start = to_datetime(key, self.tz)
-                end = to_datetime(key + record.duration, self.tz)
                 holder = record.taken.get(key)
+                # A booking for several documents holds several slots: its
+                # row ends where the booking does.
+                end = to_datetime(
+                    holder[0] if holder else key + record.duration, self.tz
+                )
                 info = day_bookings.get(holder[1]) if holder else None
                 row = {
                     "start": start,
@@ -587,8 +591,9 @@ class AgendaView(ManagedCountersView):
                             )
                         )
                 else:
-                    # Covered by a booking of another length (the type's
-                    # duration changed since it was made).
+                    # Covered by a booking of several slots (several
+                    # documents) or of another length (the type's duration
+                    # changed since it was made).
                     row["status"] = "taken"
                 row["label"] = self.state_label(row["status"])
                 row["badge"] = STATE_BADGES[row["status"]]
@@ -642,6 +647,7 @@ class BookForView(BackOfficeView):
         self.ants_warning = False
         form = self.request.form
         self.start = self._start(form.get("start"))
+        self.documents = self._documents()
         if self.start is None or self.appointment_type is None:
             self.request.response.setStatus(400)
             self.message = _("Choose a free slot in the agenda.")
@@ -654,6 +660,12 @@ class BookForView(BackOfficeView):
                 return done
         elif not self.slot_free():
             self.message = _("This slot is not free: please choose another one.")
+            if self.slots_count() > 1 and self.first_slot_free():
+                self.message = _(
+                    "There are not ${count} free slots in a row from this time "
+                    "(one per document): please choose another time.",
+                    mapping={"count": self.slots_count()},
+                )
         return self.template()
 
     def _start(self, value):
@@ -664,7 +676,59 @@ class BookForView(BackOfficeView):
         except service.BookingError:
             return None
 
+    def _documents(self) -> int:
+        """How many documents (one number and one slot each, issue 14):
+        ``documents_number``, else as many as the numbers typed; 1 to
+        MAX_NUMBERS."""
+        from collective.rendezvous.ants.numbers import MAX_NUMBERS
+
+        value = self.request.form.get("documents_number")
+        if isinstance(value, str) and value.isdigit():
+            return min(max(int(value), 1), MAX_NUMBERS)
+        return min(max(len(self.numbers()), 1), MAX_NUMBERS)
+
+    def numbers(self) -> list[str]:
+        """The numbers typed, one per input (``application_ids:list``)."""
+        values = self.request.form.get("application_ids") or []
+        if isinstance(values, str):
+            values = values.split()
+        return [value for value in values if isinstance(value, str)]
+
+    def number_value(self, index: int) -> str:
+        """The number typed in the ``index``-th (1-based) input, if any."""
+        values = self.numbers()
+        return values[index - 1] if len(values) >= index else ""
+
+    def slots_count(self) -> int:
+        return self.documents if self.asks_numbers() else 1
+
+    def document_choices(self) -> list[dict]:
+        """Links to this form for 1 to MAX_NUMBERS documents."""
+        from collective.rendezvous.ants.numbers import MAX_NUMBERS
+
+        return [
+            {
+                "count": count,
+                "url": self.action_url(documents_number=count),
+                "current": count == self.documents,
+            }
+            for count in range(1, MAX_NUMBERS + 1)
+        ]
+
     def slot_free(self) -> bool:
+        """Whether the slot (as many in a row as documents) is free."""
+        from collective.rendezvous import scheduling
+
+        store = get_store(self.context)
+        record = store.day(self.start.date()) if store is not None else None
+        key = scheduling.slot_key(self.start)
+        return (
+            record is not None
+            and key in record.starts
+            and record.block_free(key, self.slots_count())
+        )
+
+    def first_slot_free(self) -> bool:
         from collective.rendezvous import scheduling
 
         store = get_store(self.context)
@@ -681,6 +745,9 @@ class BookForView(BackOfficeView):
             start=self.start.isoformat(),
             confirm_ants_warning=form.get("confirm_ants_warning") or "",
         )
+        if self.asks_numbers():
+            data["application_ids"] = [n for n in self.numbers() if n.strip()]
+            data["documents_number"] = str(self.documents)
         try:
             booking, _token = service.book(self.folder, data)
         except service.BookingError as error:
@@ -711,8 +778,11 @@ class BookForView(BackOfficeView):
         day = self.start.date().isoformat() if self.start else ""
         return f"{self.context.absolute_url()}/@@rendezvous-agenda?date={day}"
 
-    def action_url(self) -> str:
+    def action_url(self, documents_number: int | None = None) -> str:
         query = {"start": self.start.isoformat()}
+        count = documents_number or getattr(self, "documents", 1)
+        if count > 1 and self.asks_numbers():
+            query["documents_number"] = str(count)
         came_from = safe_came_from(self.request, self.request.form.get("came_from"))
         if came_from:
             query["came_from"] = came_from
@@ -721,7 +791,14 @@ class BookForView(BackOfficeView):
         )
 
     def slot_label(self) -> str:
-        return day_and_time(self.start)
+        label = day_and_time(self.start)
+        count = self.slots_count()
+        if count > 1 and self.appointment_type.duration:
+            end = self.start + datetime.timedelta(
+                minutes=count * int(self.appointment_type.duration)
+            )
+            label = f"{label}\u2013{end.strftime('%H:%M')}"
+        return label
 
     def options(self) -> list[str]:
         return list(getattr(self.appointment_type, "options", None) or ())
@@ -741,6 +818,16 @@ class BookForView(BackOfficeView):
         from collective.rendezvous.ants.numbers import requires_numbers
 
         return requires_numbers(self.appointment_type)
+
+    def options_without_numbers(self) -> str:
+        """The options that ask no number (mapped to no ANTS reason)."""
+        from collective.rendezvous.ants.numbers import requires_numbers
+
+        return ", ".join(
+            option
+            for option in self.options()
+            if not requires_numbers(self.appointment_type, option)
+        )
 
     def value(self, name) -> str:
         value = self.request.form.get(name, "")

@@ -537,7 +537,9 @@ class FolderView(BrowserView):
     def asks_numbers(self) -> bool:
         from collective.rendezvous.ants.numbers import requires_numbers
 
-        return self.chosen_type is not None and requires_numbers(self.chosen_type)
+        return self.chosen_type is not None and requires_numbers(
+            self.chosen_type, self.option
+        )
 
     def document_choices(self) -> list[dict]:
         """Links to the same page for 1 to 5 documents."""

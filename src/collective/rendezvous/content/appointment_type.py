@@ -11,8 +11,24 @@ from plone.autoform import directives
 from plone.dexterity.content import Container
 from plone.supermodel import model
 from z3c.form.browser.checkbox import CheckBoxFieldWidget
+from z3c.form.validator import NoInputData
 from zope import schema
 from zope.interface import implementer
+from zope.interface import Invalid
+from zope.interface import invariant
+
+
+class IAntsOptionRow(model.Schema):
+    """One option of the type and the ANTS reason it serves."""
+
+    option = schema.TextLine(title=_("Option"), required=True)
+    reason = schema.Choice(
+        title=_("ANTS reason"),
+        vocabulary="collective.rendezvous.AntsReasons",
+        required=False,
+        default="",
+        missing_value="",
+    )
 
 
 class IAppointmentType(model.Schema):
@@ -107,6 +123,42 @@ class IAppointmentType(model.Schema):
         missing_value=[],
         constraint=validation.check_options,
     )
+
+    directives.widget("ants_option_reasons", RowsFieldWidget, allow_reorder=False)
+    ants_option_reasons = schema.List(
+        title=_("ANTS reason of each option"),
+        description=_(
+            'When the options are different requests, e.g. "CNI" and '
+            '"Passeport": the reason each option serves on the ANTS site '
+            '("None" for an option such as the withdrawal of a document, '
+            "which then asks no pre-application number). An option not "
+            "listed here takes the type's reason (ANTS tab)."
+        ),
+        value_type=DictRow(title=_("Option"), schema=IAntsOptionRow),
+        required=False,
+        default=[],
+        missing_value=[],
+        constraint=validation.check_option_rows,
+    )
+
+    @invariant
+    def ants_options_exist(data):
+        """Each option mapped to a reason is one of the type's options."""
+        try:
+            rows = data.ants_option_reasons or ()
+            options = data.options or ()
+        except NoInputData:
+            # Not both in the data (a form without one of them).
+            return
+        for row in rows:
+            if isinstance(row, dict) and row.get("option") not in options:
+                raise Invalid(
+                    _(
+                        'ANTS reason of each option: "${option}" is not one of '
+                        "the options of this appointment type.",
+                        mapping={"option": row.get("option") or ""},
+                    )
+                )
 
     portal_visible = schema.Bool(
         title=_("Visible on the portal"),

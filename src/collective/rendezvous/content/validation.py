@@ -82,6 +82,26 @@ def check_options(options) -> bool:
     return True
 
 
+def check_option_rows(rows) -> bool:
+    """ANTS reasons of options: each option once, and named."""
+    seen = set()
+    for row in rows or ():
+        if not isinstance(row, dict):
+            continue  # a row the form could not read: refused by the grid
+        option = (row.get("option") or "").strip()
+        if not option:
+            raise RendezvousValidationError(_("An option cannot be empty."))
+        if option in seen:
+            raise RendezvousValidationError(
+                _(
+                    'The option "${option}" is listed twice.',
+                    mapping={"option": option},
+                )
+            )
+        seen.add(option)
+    return True
+
+
 def check_periods(rows) -> bool:
     """Closure rows: each period has a start and an end that is not before it."""
     for row in rows or ():

@@ -568,7 +568,11 @@ class IRendezvousSettings(model.Schema):
             "Ticked, the national hub (rendezvouspasseport.ants.gouv.fr) may "
             "read the meeting points and free slots of the appointment types "
             "that serve an ANTS reason, and the appointments booked with a "
-            "pre-application number. Unticked, it is refused."
+            "pre-application number, and the site declares those appointments "
+            "to the ANTS anti-duplication service. Unticked, the hub is "
+            "refused and nothing new is declared, but the appointments already "
+            "declared are still withdrawn when they are cancelled or moved "
+            "(with the token below)."
         ),
         default=False,
         required=False,

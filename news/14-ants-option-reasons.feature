@@ -1,0 +1,1 @@
+An appointment type whose options are different requests ("CNI", "Passeport", "Retrait") can give each option its ANTS reason: the national hub is offered each option's slots with the option chosen in its link, and an option mapped to no reason (the withdrawal of a document) asks no pre-application number. (issue 14)
