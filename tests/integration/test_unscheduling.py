@@ -99,3 +99,28 @@ def test_the_week_form_lists_a_day_emptied(booked, http_request):
     # Hours that still hold the booking's slot lose nothing.
     assert form.bookings_unscheduled_by({weekday: ["08h00-12h00"]}) == []
     assert form.bookings_unscheduled_by({"title": "Renamed"}) == []
+
+
+def test_the_settings_form_lists_a_holiday_closed_again(portal, http_request):
+    """A holiday kept open, booked, then unticked: its booking is listed."""
+    from collective.rendezvous import scheduling
+    from collective.rendezvous.slots.query import free_slots
+
+    today = datetime.date.today()
+    holidays = scheduling.french_holidays((today.year, today.year + 1), "metropole")
+    found = [
+        (day, keys)
+        for day, keys in holidays.items()
+        if 3 <= (day - today).days <= 70 and day.weekday() < 5
+    ]
+    if not found:
+        pytest.skip("no weekday holiday in the service's next 70 days")
+    day, keys = found[0]
+    get_settings().holidays_open = list(keys)
+    folder, kind, counter = make_service(portal)
+    slot = next(s for s in free_slots(kind, folder, day, day))
+    booking, _token = make(folder, kind, slot)
+    form = RendezvousSettingsForm(portal, http_request)
+    assert form.bookings_unscheduled_by({"holidays_open": []}) == [booking]
+    assert form.bookings_unscheduled_by({"holidays_open": list(keys)}) == []
+    assert api.content.get_state(booking) == "booked"
