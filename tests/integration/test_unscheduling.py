@@ -124,3 +124,32 @@ def test_the_settings_form_lists_a_holiday_closed_again(portal, http_request):
     assert form.bookings_unscheduled_by({"holidays_open": []}) == [booking]
     assert form.bookings_unscheduled_by({"holidays_open": list(keys)}) == []
     assert api.content.get_state(booking) == "booked"
+
+
+def test_the_type_form_lists_what_a_new_duration_or_horizon_removes(
+    portal, http_request
+):
+    """An appointment type's duration and horizon shape the slots of all
+    its counters: a change that removes a booked slot is listed."""
+    from collective.rendezvous.slots.query import free_slots
+
+    folder, kind, counter = make_service(portal)
+    today = datetime.date.today()
+    far = today + datetime.timedelta(days=21)
+    slots = free_slots(kind, folder, far, far + datetime.timedelta(days=7))
+    first = slots[0]
+    second = next(s for s in slots if s.start == first.start + kind.duration)
+    booking, _token = make(folder, kind, second)
+    form = EditForm(kind, http_request)
+    # Nothing changed, or a duration whose grid still holds the slot.
+    assert form.bookings_unscheduled_by({"duration": kind.duration}) == []
+    assert form.bookings_unscheduled_by({"title": "Renamed"}) == []
+    # Another grid: the second slot of the day no longer starts a slot.
+    assert form.bookings_unscheduled_by({"duration": kind.duration + 10}) == [booking]
+    # A horizon that ends before the appointment.
+    assert form.bookings_unscheduled_by({"horizon": "1w"}) == [booking]
+    assert api.content.get_state(booking) == "booked"
+    # What the regeneration then does.
+    kind.horizon = "1w"
+    regenerate(counter, force=True)
+    assert api.content.get_state(booking) == "unscheduled"

@@ -22,6 +22,7 @@ from collective.rendezvous.browser.unscheduling import CONFIRM
 from collective.rendezvous.browser.unscheduling import ConfirmUnscheduling
 from collective.rendezvous.browser.unscheduling import needs_confirmation
 from collective.rendezvous.browser.unscheduling import unscheduled_by
+from collective.rendezvous.content.appointment_type import IAppointmentType
 from collective.rendezvous.content.booking import IBooking
 from collective.rendezvous.content.counter import ICounter
 from collective.rendezvous.content.place import IPlace
@@ -88,7 +89,8 @@ class EditForm(RefuseForgedInput, ConfirmUnscheduling, DefaultEditForm):
         notify(EditFinishedEvent(self.context))
 
     def bookings_unscheduled_by(self, data) -> list:
-        """What saving a counter, a place or a reference week unschedules."""
+        """What saving a counter, a place, an appointment type or a
+        reference week unschedules."""
         from collective.rendezvous.slots.generation import Context
         from collective.rendezvous.slots.generation import counters
 
@@ -108,6 +110,23 @@ class EditForm(RefuseForgedInput, ConfirmUnscheduling, DefaultEditForm):
                 (counter, shared, {"place_closures": data["closures"]})
                 for counter in context.objectValues()
                 if ICounter.providedBy(counter)
+            ]
+        elif IAppointmentType.providedBy(context):
+            # A shorter horizon or another duration moves or removes slots
+            # of every counter of the type.
+            changes = {
+                name: data[name]
+                for name in ("duration", "horizon")
+                if name in data
+                and data[name] is not NOT_CHANGED
+                and data[name] != getattr(context, name, None)
+            }
+            if not changes:
+                return []
+            shared = Context()
+            targets = [
+                (counter, shared, changes)
+                for counter in counters(appointment_type=context.UID())
             ]
         elif IReferenceWeek.providedBy(context):
             template = week_template(context, data)

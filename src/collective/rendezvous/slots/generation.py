@@ -104,7 +104,14 @@ class Context:
 
 # What ``counter_inputs`` can read from a change not saved yet instead of
 # the counter: its own fields, and the closures of its place.
-CHANGES = ("appointment_type", "schedule", "closures", "place_closures")
+CHANGES = (
+    "appointment_type",
+    "schedule",
+    "closures",
+    "place_closures",
+    "duration",
+    "horizon",
+)
 
 
 def counter_inputs(counter, context: Context, **changes):
@@ -112,7 +119,7 @@ def counter_inputs(counter, context: Context, **changes):
 
     ``changes`` (names in ``CHANGES``) replace what is stored: the counter's
     ``appointment_type`` (UID), ``schedule`` and ``closures``, its place's
-    closures (``place_closures``).
+    closures (``place_closures``), its type's ``duration`` and ``horizon``.
     """
     unknown = set(changes) - set(CHANGES)
     if unknown:
@@ -125,8 +132,12 @@ def counter_inputs(counter, context: Context, **changes):
     if appointment_type is None:
         return None
     try:
-        horizon = scheduling.parse_horizon(appointment_type.horizon or "")
-        duration = scheduling.validate_duration(appointment_type.duration or 0)
+        horizon = scheduling.parse_horizon(
+            changes.get("horizon", appointment_type.horizon) or ""
+        )
+        duration = scheduling.validate_duration(
+            changes.get("duration", appointment_type.duration) or 0
+        )
     except scheduling.SchedulingError:
         logger.warning(
             "Counter %s: its type has an invalid duration or horizon", counter
