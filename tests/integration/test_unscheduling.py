@@ -153,3 +153,32 @@ def test_the_type_form_lists_what_a_new_duration_or_horizon_removes(
     kind.horizon = "1w"
     regenerate(counter, force=True)
     assert api.content.get_state(booking) == "unscheduled"
+
+
+def test_a_long_list_is_cut_but_counted(http_request):
+    """A site-wide closure over busy weeks: the first LISTED bookings are
+    listed, the count is the whole."""
+    from collective.rendezvous.browser import unscheduling
+
+    class Counter:
+        __parent__ = None
+
+        def Title(self):
+            return "Guichet 1"
+
+    class Booking:
+        __parent__ = Counter()
+        beneficiary = "Jeanne Martin"
+
+        def __init__(self, n):
+            self.code = f"CODE{n:04d}"
+            self.start = datetime.datetime(2030, 1, 7, 9, 0, tzinfo=datetime.UTC)
+
+    class Form(unscheduling.ConfirmUnscheduling):
+        request = http_request
+
+    bookings = [Booking(n) for n in range(unscheduling.LISTED + 5)]
+    html = Form().confirmation(bookings)
+    assert str(unscheduling.LISTED + 5) in html
+    assert html.count("<code>") == unscheduling.LISTED
+    assert "and 5 more" in html

@@ -27,6 +27,9 @@ from zope.i18n import translate
 
 
 CONFIRM = _("Confirm: save and unschedule these bookings")
+# At most this many bookings are listed (a site-wide closure over busy weeks
+# may unschedule hundreds); the count is always the whole.
+LISTED = 100
 
 
 def unscheduled_by(targets) -> list:
@@ -119,8 +122,17 @@ class ConfirmUnscheduling:
                 escape(where(booking)),
                 escape(booking.beneficiary or ""),
             )
-            for booking in bookings
+            for booking in bookings[:LISTED]
         )
+        if len(bookings) > LISTED:
+            more = translate(
+                _(
+                    "… and ${count} more.",
+                    mapping={"count": len(bookings) - LISTED},
+                ),
+                context=self.request,
+            )
+            items += f"<li>{escape(more)}</li>"
         return (
             f'<span class="rendezvous-unschedule-warning">{escape(heading)}</span>'
             f'<ul class="rendezvous-unschedule-list">{items}</ul>'
@@ -139,7 +151,10 @@ class ConfirmUnscheduling:
                     "office's bookings to re-place.",
                     mapping={
                         "count": len(bookings),
-                        "codes": ", ".join(booking.code for booking in bookings),
+                        "codes": ", ".join(
+                            booking.code for booking in bookings[:LISTED]
+                        )
+                        + (" …" if len(bookings) > LISTED else ""),
                     },
                 ),
                 context=self.request,
