@@ -19,6 +19,7 @@ from collective.rendezvous.booking import service as booking_service
 from collective.rendezvous.links import url_of
 from collective.rendezvous.slots.generation import site_timezone
 from collective.rendezvous.slots.query import to_datetime
+from collective.rendezvous.slots.store import blocks
 from collective.rendezvous.slots.store import get_store
 from plone import api
 from urllib.parse import quote
@@ -136,13 +137,10 @@ def block_starts(record, count: int, since: int, until: int) -> list[int]:
         if free and since <= free[0] and free[-1] < until:
             return free
         return [start for start in free if since <= start < until]
-    step = record.duration
-    every = set(free)
     return [
         start
-        for start in free
+        for start in blocks(free, record.duration, count)
         if since <= start < until
-        and all(start + n * step in every for n in range(1, count))
     ]
 
 

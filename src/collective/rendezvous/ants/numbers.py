@@ -29,6 +29,30 @@ SEPARATORS = re.compile(r"[\s,;]+")
 # group (what a counter can handle in one slot).
 MAX_NUMBERS = 5
 TRUE = ("1", "true", "on", "yes", "confirm")
+DOCUMENTS_RANGE = _(
+    "The number of documents is a whole number from 1 to ${max}.",
+    mapping={"max": MAX_NUMBERS},
+)
+ONE_PERSON = _("This appointment type is booked for one person at a time.")
+
+
+def documents_count(value) -> int | None:
+    """``documents_number`` read strictly: 1 to MAX_NUMBERS, else None."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    if isinstance(value, str) and value.isdigit() and 1 <= int(value) <= MAX_NUMBERS:
+        return int(value)
+    return None
+
+
+def documents_shown(value, default: int = 1) -> int:
+    """``documents_number`` of a page's address, read leniently: clamped to
+    1 to MAX_NUMBERS; ``default`` when it is not a whole number."""
+    try:
+        count = int(value)
+    except (TypeError, ValueError):
+        count = default
+    return min(max(count, 1), MAX_NUMBERS)
 
 
 def enabled() -> bool:

@@ -136,11 +136,12 @@ def slots_wanted(appointment_type, request: Request) -> int:
     """
     if not ants_numbers.requires_numbers(appointment_type, request.option):
         return 1
-    value = request.documents_number
-    if value.isdigit() and 1 <= int(value) <= ants_numbers.MAX_NUMBERS:
-        return int(value)
-    count = len(ants_numbers.split(request.application_ids))
-    return min(max(count, 1), ants_numbers.MAX_NUMBERS)
+    count = ants_numbers.documents_count(request.documents_number)
+    if count is not None:
+        return count
+    return ants_numbers.documents_shown(
+        len(ants_numbers.split(request.application_ids))
+    )
 
 
 def slots_of(booking) -> int:
@@ -150,26 +151,14 @@ def slots_of(booking) -> int:
 
 def _documents(appointment_type, request: Request, numbers: tuple) -> tuple:
     """The numbers, once their count matches ``documents_number``."""
-    value = request.documents_number
-    if not value:
+    if not request.documents_number:
         return numbers
-    if not value.isdigit() or not 1 <= int(value) <= ants_numbers.MAX_NUMBERS:
-        raise BookingError(
-            400,
-            _(
-                "The number of documents is a whole number from 1 to ${max}.",
-                mapping={"max": ants_numbers.MAX_NUMBERS},
-            ),
-            "documents_number",
-        )
-    count = int(value)
+    count = ants_numbers.documents_count(request.documents_number)
+    if count is None:
+        raise BookingError(400, ants_numbers.DOCUMENTS_RANGE, "documents_number")
     if not ants_numbers.requires_numbers(appointment_type, request.option):
         if count != 1:
-            raise BookingError(
-                400,
-                _("This appointment type is booked for one person at a time."),
-                "documents_number",
-            )
+            raise BookingError(400, ants_numbers.ONE_PERSON, "documents_number")
         return numbers
     if len(numbers) != count:
         raise BookingError(

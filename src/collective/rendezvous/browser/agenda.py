@@ -660,7 +660,7 @@ class BookForView(BackOfficeView):
                 return done
         elif not self.slot_free():
             self.message = _("This slot is not free: please choose another one.")
-            if self.slots_count() > 1 and self.first_slot_free():
+            if self.slots_count() > 1 and self.slot_free(count=1):
                 self.message = _(
                     "There are not ${count} free slots in a row from this time "
                     "(one per document): please choose another time.",
@@ -680,12 +680,12 @@ class BookForView(BackOfficeView):
         """How many documents (one number and one slot each, issue 14):
         ``documents_number``, else as many as the numbers typed; 1 to
         MAX_NUMBERS."""
-        from collective.rendezvous.ants.numbers import MAX_NUMBERS
+        from collective.rendezvous.ants.numbers import documents_shown
 
         value = self.request.form.get("documents_number")
-        if isinstance(value, str) and value.isdigit():
-            return min(max(int(value), 1), MAX_NUMBERS)
-        return min(max(len(self.numbers()), 1), MAX_NUMBERS)
+        if not (isinstance(value, str) and value.isdigit()):
+            value = None
+        return documents_shown(value, default=len(self.numbers()))
 
     def numbers(self) -> list[str]:
         """The numbers typed, one per input (``application_ids:list``)."""
@@ -715,26 +715,17 @@ class BookForView(BackOfficeView):
             for count in range(1, MAX_NUMBERS + 1)
         ]
 
-    def slot_free(self) -> bool:
-        """Whether the slot (as many in a row as documents) is free."""
+    def slot_free(self, count: int | None = None) -> bool:
+        """Whether the slot, and as many after it as documents (``count``,
+        by default the form's), is free."""
         from collective.rendezvous import scheduling
 
         store = get_store(self.context)
         record = store.day(self.start.date()) if store is not None else None
         key = scheduling.slot_key(self.start)
-        return (
-            record is not None
-            and key in record.starts
-            and record.block_free(key, self.slots_count())
+        return record is not None and record.block_free(
+            key, count or self.slots_count()
         )
-
-    def first_slot_free(self) -> bool:
-        from collective.rendezvous import scheduling
-
-        store = get_store(self.context)
-        record = store.day(self.start.date()) if store is not None else None
-        key = scheduling.slot_key(self.start)
-        return record is not None and key in record.starts and record.is_free(key)
 
     def submit(self):
         form = self.request.form

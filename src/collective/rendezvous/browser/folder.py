@@ -139,14 +139,7 @@ class FolderView(BrowserView):
         """Whether the slot of the URL is free now; if not, say why (issue 13)."""
         key = minutes(self.slot)
         day = self.slot.astimezone(self.tz).date()
-        free = free_slots(
-            self.chosen_type,
-            self.context,
-            day,
-            day,
-            place=self.place,
-            count=self.slots_count(),
-        )
+        free = self.free_between(day, day)
         if any(slot.start == key for slot in free):
             return
         earliest, limit = citizen_window(self.chosen_type)
@@ -364,12 +357,9 @@ class FolderView(BrowserView):
         """Type (and option when it has some) chosen: show the calendar."""
         return self.chosen_type is not None and not self.needs_option()
 
-    def month_slots(self):
-        first = self.month
-        last = first.replace(day=calendar.monthrange(first.year, first.month)[1])
-        first = max(first, self.today)
-        if last < first:
-            return []
+    def free_between(self, first, last):
+        """The free slots of the chosen type and place (as many in a row as
+        documents) from ``first`` to ``last``."""
         return free_slots(
             self.chosen_type,
             self.context,
@@ -378,6 +368,14 @@ class FolderView(BrowserView):
             place=self.place,
             count=self.slots_count(),
         )
+
+    def month_slots(self):
+        first = self.month
+        last = first.replace(day=calendar.monthrange(first.year, first.month)[1])
+        first = max(first, self.today)
+        if last < first:
+            return []
+        return self.free_between(first, last)
 
     def calendar_weeks(self):
         """Weeks of the month: lists of (date or None, free count)."""
@@ -409,14 +407,7 @@ class FolderView(BrowserView):
         """
         if self.day is None:
             return []
-        slots = free_slots(
-            self.chosen_type,
-            self.context,
-            self.day,
-            self.day,
-            place=self.place,
-            count=self.slots_count(),
-        )
+        slots = self.free_between(self.day, self.day)
         groups = {}
         for slot in slots:
             group = groups.get(slot.place)
@@ -507,13 +498,9 @@ class FolderView(BrowserView):
 
     def _documents(self, value) -> int:
         """How many documents (one number each): ``documents_number``, 1-5."""
-        from collective.rendezvous.ants.numbers import MAX_NUMBERS
+        from collective.rendezvous.ants.numbers import documents_shown
 
-        try:
-            count = int(value)
-        except (TypeError, ValueError):
-            return 1
-        return min(max(count, 1), MAX_NUMBERS)
+        return documents_shown(value)
 
     def slots_count(self) -> int:
         """Slots in a row that a time must offer: one per document."""

@@ -34,7 +34,6 @@ from plone.dexterity.browser.edit import DefaultEditForm
 from plone.dexterity.events import EditFinishedEvent
 from plone.dexterity.interfaces import IDexterityEditForm
 from plone.z3cform import layout
-from Products.statusmessages.interfaces import IStatusMessage
 from z3c.form import button
 from z3c.form.interfaces import NOT_CHANGED
 from zExceptions import BadRequest
@@ -74,18 +73,8 @@ class EditForm(RefuseForgedInput, ConfirmUnscheduling, DefaultEditForm):
     def handleConfirm(self, action):
         self.save(confirmed=True)
 
-    def save(self, confirmed: bool) -> None:
-        data, errors = self.extractData()
-        if errors:
-            self.status = self.formErrorsMessage
-            return
-        unscheduled = self.confirm_first(data, confirmed)
-        if unscheduled is None:
-            return
-        self.applyChanges(data)
-        IStatusMessage(self.request).addStatusMessage(self.success_message, "info")
-        self.tell_unscheduled(unscheduled)
-        self.request.response.redirect(self.nextURL())
+    def saved(self) -> None:
+        super().saved()
         notify(EditFinishedEvent(self.context))
 
     def bookings_unscheduled_by(self, data) -> list:

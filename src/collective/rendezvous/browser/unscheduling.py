@@ -64,12 +64,34 @@ class ConfirmUnscheduling:
 
     The form declares its Confirm button (title ``CONFIRM``, name
     ``confirm``, condition ``needs_confirmation``), implements
-    ``bookings_unscheduled_by(data)``, and in its save handler calls
-    ``confirm_first`` before storing anything and ``tell_unscheduled``
-    after.
+    ``bookings_unscheduled_by(data)``, and its Save and Confirm handlers
+    call ``save`` (``confirmed`` False, then True): it extracts, asks first
+    (``confirm_first``), applies the changes, says what was unscheduled
+    (``tell_unscheduled``) and ends with ``saved``. Forms with their own
+    flow call ``confirm_first`` and ``tell_unscheduled`` themselves.
     """
 
     needs_confirmation = False
+
+    def save(self, confirmed: bool) -> None:
+        data, errors = self.extractData()
+        if errors:
+            self.status = self.formErrorsMessage
+            return
+        unscheduled = self.confirm_first(data, confirmed)
+        if unscheduled is None:
+            return
+        self.applyChanges(data)
+        IStatusMessage(self.request).addStatusMessage(self.saved_message(), "info")
+        self.tell_unscheduled(unscheduled)
+        self.saved()
+
+    def saved_message(self):
+        return self.success_message
+
+    def saved(self) -> None:
+        """After a save: where to go (the form's next URL)."""
+        self.request.response.redirect(self.nextURL())
 
     def bookings_unscheduled_by(self, data) -> list:
         """The booked appointments saving ``data`` would unschedule."""

@@ -19,7 +19,6 @@ from plone.app.registry.browser.controlpanel import ControlPanelFormWrapper
 from plone.app.registry.browser.controlpanel import RegistryEditForm
 from plone.base import PloneMessageFactory as PMF
 from Products.Five.browser.pagetemplatefile import ViewPageTemplateFile
-from Products.statusmessages.interfaces import IStatusMessage
 from z3c.form import button
 from z3c.form.interfaces import NO_VALUE
 from z3c.form.interfaces import NOT_CHANGED
@@ -55,18 +54,13 @@ class RendezvousSettingsForm(RefuseForgedInput, ConfirmUnscheduling, RegistryEdi
     def handleConfirm(self, action):
         self.save(confirmed=True)
 
-    def save(self, confirmed: bool) -> None:
-        """``RegistryEditForm.handleSave``, asking first when it unschedules."""
-        data, errors = self.extractData()
-        if errors:
-            self.status = self.formErrorsMessage
-            return
-        unscheduled = self.confirm_first(data, confirmed)
-        if unscheduled is None:
-            return
-        self.applyChanges(data)
-        IStatusMessage(self.request).addStatusMessage(PMF("Changes saved."), "info")
-        self.tell_unscheduled(unscheduled)
+    # ``ConfirmUnscheduling.save`` is ``RegistryEditForm.handleSave``,
+    # asking first when the change unschedules bookings.
+
+    def saved_message(self):
+        return PMF("Changes saved.")
+
+    def saved(self) -> None:
         self.request.response.redirect(self.request.getURL())
 
     def bookings_unscheduled_by(self, data) -> list:

@@ -83,16 +83,8 @@ class DaySlots(Persistent):
     def free_blocks(self, count: int = 1) -> list[int]:
         """The starts of ``count`` consecutive free slots (one document per
         slot: an ANTS appointment for a family, issue 14)."""
-        if count <= 1:
-            return self.free_starts()
         free = self.free_starts()
-        every = set(free)
-        step = self.duration
-        return [
-            start
-            for start in free
-            if all(start + n * step in every for n in range(1, count))
-        ]
+        return free if count <= 1 else blocks(free, self.duration, count)
 
     def take(self, start: int, end: int, booking_id: str) -> None:
         taken = dict(self.taken)
@@ -110,6 +102,19 @@ class DaySlots(Persistent):
 
     def remove_booking(self, booking_id: str) -> None:
         self.booked = tuple(b for b in self.booked if b != booking_id)
+
+
+def blocks(free, step: int, count: int) -> list[int]:
+    """The starts among ``free`` (free slot starts, ``step`` apart on the
+    grid) followed by ``count - 1`` more free starts in a row."""
+    if count <= 1:
+        return list(free)
+    every = set(free)
+    return [
+        start
+        for start in free
+        if all(start + n * step in every for n in range(1, count))
+    ]
 
 
 class SlotStore(Persistent):

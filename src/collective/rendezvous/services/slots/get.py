@@ -133,26 +133,12 @@ class SlotsGet(Service):
         value = self.request.form.get("documents_number")
         if value in (None, ""):
             return 1
-        if (
-            not isinstance(value, str)
-            or not value.isdigit()
-            or not 1 <= int(value) <= numbers.MAX_NUMBERS
-        ):
-            raise BadParameter(
-                400,
-                "documents_number",
-                _(
-                    "The number of documents is a whole number from 1 to ${max}.",
-                    mapping={"max": numbers.MAX_NUMBERS},
-                ),
-            )
-        if int(value) > 1 and not numbers.requires_numbers(appointment_type):
-            raise BadParameter(
-                400,
-                "documents_number",
-                _("This appointment type is booked for one person at a time."),
-            )
-        return int(value)
+        count = numbers.documents_count(value) if isinstance(value, str) else None
+        if count is None:
+            raise BadParameter(400, "documents_number", numbers.DOCUMENTS_RANGE)
+        if count > 1 and not numbers.requires_numbers(appointment_type):
+            raise BadParameter(400, "documents_number", numbers.ONE_PERSON)
+        return count
 
     def find(self, uid, interface):
         return find(self.context, uid, interface)
