@@ -21,6 +21,7 @@ from collective.rendezvous import _
 from collective.rendezvous.booking import service
 from collective.rendezvous.booking.index import bookings_of
 from collective.rendezvous.booking.index import find as find_booking
+from collective.rendezvous.browser.folder import block_label
 from collective.rendezvous.browser.folder import day_and_time
 from collective.rendezvous.browser.folder import day_label
 from collective.rendezvous.content.counter import ICounter
@@ -782,14 +783,9 @@ class BookForView(BackOfficeView):
         )
 
     def slot_label(self) -> str:
-        label = day_and_time(self.start)
-        count = self.slots_count()
-        if count > 1 and self.appointment_type.duration:
-            end = self.start + datetime.timedelta(
-                minutes=count * int(self.appointment_type.duration)
-            )
-            label = f"{label}\u2013{end.strftime('%H:%M')}"
-        return label
+        return block_label(
+            self.start, self.slots_count(), self.appointment_type.duration
+        )
 
     def options(self) -> list[str]:
         return list(getattr(self.appointment_type, "options", None) or ())

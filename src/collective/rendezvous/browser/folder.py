@@ -68,6 +68,16 @@ def day_and_time(moment: datetime.datetime) -> str:
     return f"{day_label(moment.date())}, {moment.strftime('%H:%M')}"
 
 
+def block_label(start: datetime.datetime, count: int, duration) -> str:
+    """``day_and_time``, with the end when the appointment takes ``count``
+    slots of ``duration`` minutes (several documents)."""
+    label = day_and_time(start)
+    if count > 1 and duration:
+        end = start + datetime.timedelta(minutes=count * int(duration))
+        label = f"{label}\u2013{end.strftime('%H:%M')}"
+    return label
+
+
 class FolderView(BrowserView):
     """Step by step: every step reads the previous ones from the query."""
 
@@ -305,15 +315,11 @@ class FolderView(BrowserView):
         return bool(self.chosen_type.partner_types)
 
     def slot_label(self) -> str:
-        start = self.slot.astimezone(self.tz)
-        label = day_and_time(start)
-        count = self.slots_count()
-        if count > 1 and self.chosen_type.duration:
-            end = start + datetime.timedelta(
-                minutes=count * int(self.chosen_type.duration)
-            )
-            label = f"{label}\u2013{end.strftime('%H:%M')}"
-        return label
+        return block_label(
+            self.slot.astimezone(self.tz),
+            self.slots_count(),
+            self.chosen_type.duration,
+        )
 
     def translate(self, message) -> str:
         return translate(message, context=self.request)
