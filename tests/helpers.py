@@ -193,3 +193,43 @@ def csrf_token(session, portal_url: str) -> str:
     match = re.search(r"_authenticator(?:=|\" value=\")([0-9a-f]{40})", page.text)
     assert match, "no CSRF token in the page"
     return match.group(1)
+
+
+def today():
+    import datetime
+
+    return datetime.date.today()
+
+
+def holiday_free_week(monday) -> bool:
+    """Whether no day of the week starting on ``monday`` is a public holiday.
+
+    Both regions the tests use count, so a test that switches the site to
+    Alsace-Moselle still finds the week open (Saint Stephen's Day).
+    """
+    from collective.rendezvous.scheduling.calendar import french_holidays
+
+    import datetime
+
+    days = {monday + datetime.timedelta(days=n) for n in range(7)}
+    years = {day.year for day in days}
+    return not any(
+        days & set(french_holidays(years, region))
+        for region in ("metropole", "alsace-moselle")
+    )
+
+
+def next_weekday(weekday: int, after_days: int = 7):
+    """The first ``weekday`` at least ``after_days`` ahead in a week without holidays.
+
+    Tests book on these days and count a week's free slots, so a week with
+    Christmas or Ascension in it would close a day they expect open.
+    """
+    import datetime
+
+    day = today() + datetime.timedelta(days=after_days)
+    while day.weekday() != weekday:
+        day += datetime.timedelta(days=1)
+    while not holiday_free_week(day - datetime.timedelta(days=day.weekday())):
+        day += datetime.timedelta(days=7)
+    return day

@@ -6,6 +6,7 @@ hour it receives); dates are computed from today.
 """
 
 from helpers import form_fields
+from helpers import next_weekday
 from helpers import owner_page_session
 from test_gateway_secrets import stored  # noqa: F401 - fixture
 from zoneinfo import ZoneInfo
@@ -28,10 +29,7 @@ MORNING = [f"{h:02d}:{m:02d}" for h in (9, 10, 11) for m in (0, 20, 40)]
 
 
 def next_monday(after_days: int = 7) -> datetime.date:
-    day = datetime.date.today() + datetime.timedelta(days=after_days)
-    while day.weekday() != 0:
-        day += datetime.timedelta(days=1)
-    return day
+    return next_weekday(0, after_days)
 
 
 def at(day: datetime.date, hhmm: str) -> str:

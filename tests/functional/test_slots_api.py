@@ -5,6 +5,8 @@ whenever they run; the engine's own tests pin exact calendar dates.
 """
 
 from dateutil.easter import easter
+from helpers import next_weekday  # noqa: F401 - imported from here by many tests
+from helpers import today
 
 import datetime
 import pytest
@@ -12,17 +14,6 @@ import pytest
 
 TZ_OFFSETS = {"+01:00", "+02:00"}
 WORKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday")
-
-
-def today() -> datetime.date:
-    return datetime.date.today()
-
-
-def next_weekday(weekday: int, after_days: int = 7) -> datetime.date:
-    day = today() + datetime.timedelta(days=after_days)
-    while day.weekday() != weekday:
-        day += datetime.timedelta(days=1)
-    return day
 
 
 def next_easter_monday() -> datetime.date:

@@ -15,6 +15,7 @@ from collective.rendezvous.slots.query import next_free_slot
 from collective.rendezvous.slots.query import to_datetime
 from collective.rendezvous.slots.store import get_store
 from helpers import make_service
+from helpers import next_weekday
 from plone import api
 
 import datetime
@@ -32,8 +33,7 @@ def setup(portal):
 
 
 def next_monday():
-    today = datetime.date.today()
-    return today + datetime.timedelta(days=7 - today.weekday())
+    return next_weekday(0, after_days=1)
 
 
 def at(day, hour, minute=0):
