@@ -302,11 +302,17 @@ def test_slots_paris_time_no_duplicates(site, anonymous):
     assert "Carte d&#x27;identité" in page.text or "Carte d'identité" in page.text
 
 
-def test_reason_and_documents_number(site, anonymous):
+def test_reason_and_documents_number(site, anonymous, manager):
     """PASSPORT is served by the CNI-PASSPORT counter only; with two
     documents, two consecutive free slots of one counter are needed."""
     monday = next_monday()
     book(anonymous, site, "both", at(monday, "10:00"))
+    # Several documents are booked together only where one pre-application
+    # number is asked per document.
+    response = manager.patch(
+        site["types"]["both"]["@id"], json={"ants_requires_number": True}
+    )
+    assert response.status_code == 204, response.text
     passport = slots(anonymous, site, monday, reason="PASSPORT")
     assert times(passport["101"]) == [t for t in MORNING if t != "10:00"]
     # CNI: the Mairie's two CNI counters still offer 10:00.
@@ -318,8 +324,16 @@ def test_reason_and_documents_number(site, anonymous):
     assert times(three["101"]) == ["09:00", "10:20", "10:40", "11:00"]
     # More documents than one booking takes (MAX_NUMBERS): a valid request,
     # but no time is offered, rather than a link to a page that cannot book it.
-    six = slots(anonymous, site, monday, reason="CNI", documents=6)
+    six = slots(anonymous, site, monday, reason="CNI-PASSPORT", documents=6)
     assert six == {"101": []}
+    # The CNI type books one person at a time (its page and @slots take one
+    # document): the hub gets no two-document time from its two counters,
+    # rather than a link to a page that would book one slot. The
+    # CNI-PASSPORT counter still offers its own.
+    two_cni = slots(anonymous, site, monday, reason="CNI", documents=2)["101"]
+    assert two_cni == two["101"]
+    assert all(site["types"]["both"]["UID"] in e["callback_url"] for e in two_cni)
+    assert times(slots(anonymous, site, monday, reason="CNI")["101"]) == MORNING
 
 
 def test_repeated_keys_without_brackets(site, anonymous):

@@ -14,6 +14,7 @@ repeated query keys carry lists, without brackets.
 from bisect import bisect_left
 from bisect import bisect_right
 from collective.rendezvous.ants.numbers import MAX_NUMBERS
+from collective.rendezvous.ants.numbers import requires_numbers
 from collective.rendezvous.ants.numbers import served
 from collective.rendezvous.booking import service as booking_service
 from collective.rendezvous.links import url_of
@@ -185,9 +186,11 @@ def available_time_slots(
             ]
         if store is None or not options:
             continue
-        if documents > MAX_NUMBERS:
+        if documents > MAX_NUMBERS or (documents > 1 and not requires_numbers(kind)):
             # The booking page takes at most MAX_NUMBERS documents in one
-            # appointment: offering a longer one would be a dead end.
+            # appointment, and several only for a type that asks one number
+            # per document (the others book one person at a time, as @slots
+            # says): offering a longer appointment would be a dead end.
             continue
         key = (kind.UID(), place.UID())
         prefix = prefixes.get(key)
