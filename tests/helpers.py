@@ -223,13 +223,16 @@ def next_weekday(weekday: int, after_days: int = 7):
     """The first ``weekday`` at least ``after_days`` ahead in a week without holidays.
 
     Tests book on these days and count a week's free slots, so a week with
-    Christmas or Ascension in it would close a day they expect open.
+    Christmas or Ascension in it would close a day they expect open. A day
+    in the past (``after_days`` < 0) looks further back, so that it stays
+    in the past.
     """
     import datetime
 
     day = today() + datetime.timedelta(days=after_days)
     while day.weekday() != weekday:
         day += datetime.timedelta(days=1)
+    step = datetime.timedelta(days=7 if after_days >= 0 else -7)
     while not holiday_free_week(day - datetime.timedelta(days=day.weekday())):
-        day += datetime.timedelta(days=7)
+        day += step
     return day

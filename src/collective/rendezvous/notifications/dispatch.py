@@ -47,6 +47,7 @@ from collective.rendezvous.notifications.gateways import ISMSGateway
 from collective.rendezvous.slots.generation import site_timezone
 from collective.rendezvous.transactions import write_apart
 from email import policy
+from email.header import Header
 from email.message import EmailMessage
 from email.utils import formataddr
 from email.utils import formatdate
@@ -293,11 +294,27 @@ def calendar_file(booking, method: str, config: dict) -> bytes:
     return calendar.to_ical()
 
 
+def set_subject(message: EmailMessage, subject: str) -> None:
+    """The Subject header, read back exactly as written by mail clients.
+
+    Python's own folding (3.11) leaves a space at the end of a line before
+    an encoded word, which readers show doubled ("janvier 2027  à 10h00"),
+    and moves a long ASCII subject whole to the next line, behind a leading
+    space. ``email.header.Header`` folds between words (RFC 5322) or between
+    encoded words (RFC 2047), whose folding whitespace readers drop; its
+    result is stored as it is. Line breaks are never part of a subject.
+    """
+    subject = re.sub(r"[\r\n]+", " ", subject).strip()
+    charset = "us-ascii" if subject.isascii() else "utf-8"
+    encoded = Header(subject, charset, header_name="Subject").encode(linesep="\r\n")
+    message.set_raw("Subject", encoded)
+
+
 def mail_message(booking, event: str, config: dict, subject: str, body: str):
     """The MIME message: text, and the .ics for created, moved, cancelled."""
     # CRLF line ends: MailHost sends the bytes as they are, and SMTP wants them.
     message = EmailMessage(policy=policy.SMTP)
-    message["Subject"] = subject
+    set_subject(message, subject)
     message["From"] = formataddr((config["from_name"], config["from_address"]))
     message["To"] = booking.email
     message["Date"] = formatdate(localtime=True)
