@@ -196,9 +196,14 @@ def csrf_token(session, portal_url: str) -> str:
 
 
 def today():
+    """Today at the sites the tests build (Paris), not on the machine's
+    clock: from 22:00 or 23:00 UTC, Paris is already on the next day (and
+    the next month on the last day of one)."""
+    from zoneinfo import ZoneInfo
+
     import datetime
 
-    return datetime.date.today()
+    return datetime.datetime.now(ZoneInfo("Europe/Paris")).date()
 
 
 def holiday_free_week(monday) -> bool:

@@ -5,6 +5,7 @@ WCAG 2.0 and 2.1, levels A and AA; the lesser violations are printed
 (see ``CHROME_CONTRAST`` in conftest.py).
 """
 
+from helpers import today
 from playwright.sync_api import expect
 from test_slots_api import next_weekday
 from urllib.parse import urlencode
@@ -91,7 +92,7 @@ def test_citizen_pages(page, citizen_site, axe, bookings):
     page.get_by_role("link", name="Move my appointment").click()
     # (The calendar is the one checked above.)
     expect(page.get_by_role("heading", name="Choose a day")).to_be_visible()
-    if day.month != datetime.date.today().month:  # the move opens on this month
+    if day.month != today().month:  # the move opens on this month
         page.get_by_role("link", name="Next month").click()
     page.locator(f".rendezvous-calendar a[href*='day={day}']").click()
     page.locator(".rendezvous-slots a").last.click()

@@ -5,10 +5,10 @@ follow or submit, Space to tick. Each step's links lead to the next step's
 heading (``#step-…``), so that Tab goes on from there after the page loads.
 """
 
+from helpers import today
 from playwright.sync_api import expect
 from test_slots_api import next_weekday
 
-import datetime
 import re
 
 
@@ -93,7 +93,7 @@ def test_book_then_cancel_with_the_keyboard(page, citizen_site, bookings):
     tab_to(page, lambda e: e["text"] == "Previous month", limit=2)
     follow(page)
     assert month_label(page) == this_month
-    if day.month != datetime.date.today().month:
+    if day.month != today().month:
         tab_to(page, lambda e: e["text"] == "Next month")
         follow(page)
 
