@@ -69,9 +69,22 @@ def test_edit_form_refuses_what_the_api_refuses(owner_page, site, manager):
     counter, other = site["counters"]
     before = manager.get(counter["@id"]).json()
     page.goto(f"{counter['@id']}/@@edit")
-    # A second schedule row inside the first one, a closure backwards.
-    fill_new_row(page, "schedule", week="Semaine", start="2027-01-01", end="2027-02-01")
-    fill_new_row(page, "closures", start="2027-03-05", end="2027-03-01")
+    # A second schedule row inside the first one, a closure backwards; the
+    # dates follow the counter's schedule, which starts today.
+    first = before["schedule"][0]
+    inside = datetime.date.fromisoformat(first["start"]) + datetime.timedelta(days=7)
+    inside_end = min(
+        inside + datetime.timedelta(days=31), datetime.date.fromisoformat(first["end"])
+    )
+    later = datetime.date.fromisoformat(first["end"]) + datetime.timedelta(days=365)
+    closure = (
+        inside + datetime.timedelta(days=30),
+        inside + datetime.timedelta(days=34),
+    )
+    fill_new_row(
+        page, "schedule", week="Semaine", start=f"{inside}", end=f"{inside_end}"
+    )
+    fill_new_row(page, "closures", start=f"{closure[1]}", end=f"{closure[0]}")
     save(page)
 
     expect(page.locator(".alert-danger, .portalMessage.error").first).to_be_visible()
@@ -82,11 +95,13 @@ def test_edit_form_refuses_what_the_api_refuses(owner_page, site, manager):
     # The same messages as the API's for the same rows (on the other counter:
     # the form holds this one's lock).
     overlapping = other["schedule"] + [
-        {"week": site["week"]["UID"], "start": "2027-01-01", "end": "2027-02-01"}
+        {"week": site["week"]["UID"], "start": f"{inside}", "end": f"{inside_end}"}
     ]
     assert schedule_error in api_refusal(manager, other["@id"], schedule=overlapping)
     assert closures_error in api_refusal(
-        manager, other["@id"], closures=[{"start": "2027-03-05", "end": "2027-03-01"}]
+        manager,
+        other["@id"],
+        closures=[{"start": f"{closure[1]}", "end": f"{closure[0]}"}],
     )
     # The grids' empty new rows are not rows: no "Required" on them.
     expect(page.get_by_text("Required input is missing")).to_have_count(0)
@@ -94,18 +109,21 @@ def test_edit_form_refuses_what_the_api_refuses(owner_page, site, manager):
     assert after["schedule"] == before["schedule"]
     assert after["closures"] == before["closures"]
 
-    # Corrected (the overlapping row removed, the closure the right way
-    # round), the form saves.
-    page.fill("#form-widgets-schedule-1-widgets-start", "2029-01-01")
-    page.fill("#form-widgets-schedule-1-widgets-end", "2029-02-01")
-    page.fill("#form-widgets-closures-0-widgets-start", "2027-03-01")
-    page.fill("#form-widgets-closures-0-widgets-end", "2027-03-05")
+    # Corrected (the overlapping row moved after the first one, the closure
+    # the right way round), the form saves.
+    page.fill("#form-widgets-schedule-1-widgets-start", f"{later}")
+    page.fill(
+        "#form-widgets-schedule-1-widgets-end",
+        f"{later + datetime.timedelta(days=31)}",
+    )
+    page.fill("#form-widgets-closures-0-widgets-start", f"{closure[0]}")
+    page.fill("#form-widgets-closures-0-widgets-end", f"{closure[1]}")
     save(page)
     expect(page.locator(".invalid-feedback")).to_have_count(0)
     after = manager.get(counter["@id"]).json()
-    assert [row["start"] for row in after["schedule"]][-1] == "2029-01-01"
+    assert [row["start"] for row in after["schedule"]][-1] == f"{later}"
     assert [(c["start"], c["end"]) for c in after["closures"]] == [
-        ("2027-03-01", "2027-03-05")
+        (f"{closure[0]}", f"{closure[1]}")
     ]
 
 
