@@ -179,10 +179,9 @@ def test_closure_that_unschedules_bookings_asks_first(
     # Confirmed: saved, and the message says what it did.
     with page.expect_navigation():
         page.get_by_role("button", name="Save and unschedule these bookings").click()
-    messages = page.locator("#global_statusmessage")
-    expect(messages).to_contain_text("Changes saved")
-    expect(messages).to_contain_text("1 booking(s) unscheduled")
-    expect(messages).to_contain_text(booked["code"])
+    expect_saved_message(
+        page, "Changes saved", "1 booking(s) unscheduled", booked["code"]
+    )
     assert manager.get(counter["@id"]).json()["closures"][0]["start"] == (
         day.isoformat()
     )
@@ -258,6 +257,19 @@ def settings(manager, portal_url) -> dict:
     return response.json()["data"]
 
 
+def answer(page, button: str):
+    """Press Confirm or Cancel on the confirmation step (a new page)."""
+    with page.expect_navigation():
+        page.get_by_role("button", name=button).click()
+
+
+def expect_saved_message(page, *texts):
+    """The status message after a confirmed save names what it did."""
+    messages = page.locator("#global_statusmessage")
+    for text in texts:
+        expect(messages).to_contain_text(text)
+
+
 def expect_one_booking_listed(page, booked, counter="Guichet 1"):
     """The confirmation step: the booking listed, Confirm and Cancel offered."""
     items = page.locator(".rendezvous-unschedule-list li")
@@ -294,8 +306,7 @@ def test_site_closure_that_unschedules_bookings_asks_first(
     assert {b["state"] for b in bookings(site)} == {"booked"}
 
     # Cancel: the settings and the booking are as they were.
-    with page.expect_navigation():
-        page.get_by_role("button", name="Cancel").click()
+    answer(page, "Cancel")
     expect(page.locator("#global_statusmessage")).to_contain_text("canceled")
     assert settings(manager, portal_url) == before
     assert {b["state"] for b in bookings(site)} == {"booked"}
@@ -303,12 +314,10 @@ def test_site_closure_that_unschedules_bookings_asks_first(
     # Confirm: saved, and the message says what it did.
     close_the_day()
     expect_one_booking_listed(page, booked)
-    with page.expect_navigation():
-        page.get_by_role("button", name="Confirm").click()
-    messages = page.locator("#global_statusmessage")
-    expect(messages).to_contain_text("Changes saved")
-    expect(messages).to_contain_text("1 booking(s) unscheduled")
-    expect(messages).to_contain_text(booked["code"])
+    answer(page, "Confirm")
+    expect_saved_message(
+        page, "Changes saved", "1 booking(s) unscheduled", booked["code"]
+    )
     closures = settings(manager, portal_url)["closures"]
     assert [(c["start"], c["end"]) for c in closures] == [
         (day.isoformat(), day.isoformat())
@@ -351,19 +360,16 @@ def test_schedule_change_that_unschedules_bookings_asks_first(
     expect_one_booking_listed(page, booked)
     assert manager.get(counter["@id"]).json()["schedule"] == before
 
-    with page.expect_navigation():
-        page.get_by_role("button", name="Cancel").click()
+    answer(page, "Cancel")
     assert manager.get(counter["@id"]).json()["schedule"] == before
     assert {b["state"] for b in bookings(site)} == {"booked"}
 
     start_the_day_after()
     expect_one_booking_listed(page, booked)
-    with page.expect_navigation():
-        page.get_by_role("button", name="Confirm").click()
-    messages = page.locator("#global_statusmessage")
-    expect(messages).to_contain_text("Changes saved")
-    expect(messages).to_contain_text("1 booking(s) unscheduled")
-    expect(messages).to_contain_text(booked["code"])
+    answer(page, "Confirm")
+    expect_saved_message(
+        page, "Changes saved", "1 booking(s) unscheduled", booked["code"]
+    )
     assert manager.get(counter["@id"]).json()["schedule"][0]["start"] == later
     states = {b["code"]: b["state"] for b in bookings(site)}
     assert states.pop(booked["code"]) == "unscheduled"
@@ -400,17 +406,13 @@ def test_applying_a_week_that_unschedules_bookings_asks_first(
 
     apply_on_the_day()
     expect_one_booking_listed(page, booked)
-    with page.expect_navigation():
-        page.get_by_role("button", name="Cancel").click()
+    answer(page, "Cancel")
     assert manager.get(counter["@id"]).json()["schedule"] == before
     assert {b["state"] for b in bookings(site)} == {"booked"}
 
     apply_on_the_day()
-    with page.expect_navigation():
-        page.get_by_role("button", name="Confirm").click()
-    messages = page.locator("#global_statusmessage")
-    expect(messages).to_contain_text("The week was applied")
-    expect(messages).to_contain_text("1 booking(s) unscheduled")
+    answer(page, "Confirm")
+    expect_saved_message(page, "The week was applied", "1 booking(s) unscheduled")
     weeks = [row["week"] for row in manager.get(counter["@id"]).json()["schedule"]]
     assert afternoons["UID"] in weeks
     assert [b["state"] for b in bookings(site)] == ["unscheduled"]

@@ -109,6 +109,16 @@ def content_url(site, booking):  # noqa: F811
     return f"{counter}/{booking['code'].lower()}"
 
 
+def renumber(manager, site, booking, numbers, status=204):  # noqa: F811
+    """An agent's PATCH of the booking's numbers; then settle()."""
+    response = manager.patch(
+        content_url(site, booking), json={"application_ids": numbers}
+    )
+    assert response.status_code == status, response.text
+    settle()
+    return response
+
+
 def agent_view(manager, booking):
     response = manager.get(booking["@id"])
     assert response.status_code == 200, response.text
@@ -436,12 +446,7 @@ class TestChangeOfNumbers:
         booking = book(
             anonymous, site, start, application_ids=["ABCDE12345", "FGHIJ67890"]
         ).json()
-        response = manager.patch(
-            content_url(site, booking),
-            json={"application_ids": ["ABCDE12345", "klmno12345"]},
-        )
-        assert response.status_code == 204, response.text
-        settle()
+        renumber(manager, site, booking, ["ABCDE12345", "klmno12345"])
         view = agent_view(manager, booking)
         assert view["application_ids"] == ["ABCDE12345", "KLMNO12345"]
         writes = [
@@ -461,11 +466,7 @@ class TestChangeOfNumbers:
     ):
         start = first_free(anonymous, site)
         booking = book(anonymous, site, start, application_ids=["ABCDE12345"]).json()
-        response = manager.patch(
-            content_url(site, booking), json={"application_ids": "EXPIRED001"}
-        )
-        assert response.status_code == 400, response.text
-        settle()
+        renumber(manager, site, booking, "EXPIRED001", status=400)
         assert agent_view(manager, booking)["application_ids"] == ["ABCDE12345"]
         assert [method for method, _params in ants.writes()] == ["POST"]
 
@@ -782,12 +783,7 @@ class TestConnectionOff:
             anonymous, site, start, application_ids=["ABCDE12345", "FGHIJ67890"]
         ).json()
         switch_off()
-        response = manager.patch(
-            content_url(site, booking),
-            json={"application_ids": ["ABCDE12345", "KLMNO12345"]},
-        )
-        assert response.status_code == 204, response.text
-        settle()
+        renumber(manager, site, booking, ["ABCDE12345", "KLMNO12345"])
         writes = [
             (method, params["application_id"]) for method, params in ants.writes()
         ]
